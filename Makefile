@@ -1,0 +1,41 @@
+# The README's two commands for a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+ISMS := $(VENV)/bin/isms
+STAMP := $(VENV)/.installed
+EXAMPLE ?= examples/kestrel-saas
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export ANONYMIZED_TELEMETRY := False
+
+.PHONY: install demo test lint typecheck unit clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	# torch is pinned to the CPU build in pyproject.toml; install it first so nothing pulls a CUDA build.
+	$(PY) -m pip install -q "torch==2.13.0"
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+demo: install
+	$(ISMS) profile check --workspace $(EXAMPLE)
+	$(ISMS) risks check --workspace $(EXAMPLE)
+
+lint: install
+	$(VENV)/bin/ruff check assistant ui eval tests bench
+	$(VENV)/bin/ruff format --check assistant ui eval tests bench
+
+typecheck: install
+	$(VENV)/bin/mypy assistant
+
+unit: install
+	$(PY) -m pytest
+
+test: lint typecheck unit
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

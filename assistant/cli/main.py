@@ -1,0 +1,26 @@
+"""The `isms` command: the composition root that wires the core, the harness and the UI."""
+
+from __future__ import annotations
+
+import typer
+
+from assistant.cli.inputs_cmds import config_app, profile_app, risks_app
+
+app = typer.Typer(
+    name="isms",
+    help="ISO/IEC 27001:2022 drafting assistant.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(config_app, name="config")
+app.add_typer(profile_app, name="profile")
+app.add_typer(risks_app, name="risks")
+
+
+def run() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,1 @@
+"""Organisation inputs: the profile, the risk register and the workspace that holds them."""

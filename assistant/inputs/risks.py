@@ -1,0 +1,176 @@
+"""The risk register (CSV, or the first sheet of an XLSX): typed rows with located errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from assistant.errors import InputError
+from assistant.ids import CONTROL_ID, all_control_ids
+from assistant.yamlio import format_loc, read_text_file
+
+COLUMNS = ["id", "title", "description", "owner", "likelihood", "impact", "treatment", "controls"]
+Treatment = Literal["mitigate", "accept", "transfer", "avoid"]
+MAX_REGISTER_BYTES = 20 * 1024 * 1024
+KNOWN_CONTROLS = frozenset(all_control_ids())
+
+
+class Risk(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(min_length=1)
+    title: str = Field(min_length=3)
+    description: str = ""
+    owner: str = Field(min_length=2)
+    likelihood: int = Field(ge=1, le=5)
+    impact: int = Field(ge=1, le=5)
+    treatment: Treatment
+    controls: tuple[str, ...] = ()
+    line: int = Field(default=0, exclude=True)
+
+    @field_validator("controls", mode="before")
+    @classmethod
+    def _split(cls, value: Any) -> Any:
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.replace(",", ";").split(";") if part.strip())
+        return value
+
+    @field_validator("controls")
+    @classmethod
+    def _control_ids(cls, values: tuple[str, ...]) -> tuple[str, ...]:
+        for value in values:
+            if not CONTROL_ID.match(value):
+                raise ValueError(f"expected ISO 27001:2022 Annex A ids like A.8.13, found {value!r}")
+            if value not in KNOWN_CONTROLS:
+                raise ValueError(f"{value} is not one of the 93 Annex A controls of ISO 27001:2022")
+        return values
+
+    @property
+    def score(self) -> int:
+        return self.likelihood * self.impact
+
+
+@dataclass(frozen=True)
+class RiskRegister:
+    path: Path
+    risks: list[Risk]
+
+    def by_id(self) -> dict[str, Risk]:
+        return {r.id: r for r in self.risks}
+
+    def above(self, threshold: int) -> list[Risk]:
+        return [r for r in self.risks if r.score > threshold]
+
+    def treating(self, control_id: str) -> list[Risk]:
+        return [r for r in self.risks if control_id in r.controls]
+
+    def warnings(self, threshold: int | None) -> list[str]:
+        """Things an auditor would question that are not outright errors."""
+        out: list[str] = []
+        for r in self.risks:
+            if r.treatment == "mitigate" and not r.controls:
+                out.append(f"{self.path}:{r.line}: {r.id}: treatment is mitigate but no controls are listed")
+            if threshold is not None and r.treatment == "accept" and r.score > threshold:
+                out.append(
+                    f"{self.path}:{r.line}: {r.id}: accepted with score {r.score}, above the acceptance "
+                    f"threshold {threshold}; record top management's sign-off"
+                )
+        return out
+
+
+def load_risks(path: Path) -> RiskRegister:
+    """Read a register from CSV or XLSX; raise InputError naming the file, row and column."""
+    if path.suffix.lower() in {".xlsx", ".xlsm"}:
+        rows = _xlsx_rows(path)
+    else:
+        rows = _csv_rows(path)
+    return _parse(path, rows)
+
+
+def _csv_rows(path: Path) -> list[tuple[int, list[str]]]:
+    text = read_text_file(path, what="risk register", max_bytes=MAX_REGISTER_BYTES)
+    try:
+        reader = csv.reader(io.StringIO(text))
+        rows = [(reader.line_num, row) for row in reader]
+    except csv.Error as exc:
+        raise InputError(f"{path}: not a readable CSV file: {exc}") from None
+    return [(n, r) for n, r in rows if any(cell.strip() for cell in r)]
+
+
+def _xlsx_rows(path: Path) -> list[tuple[int, list[str]]]:
+    from openpyxl import load_workbook
+
+    if not path.exists():
+        raise InputError(f"{path}: risk register not found")
+    if path.stat().st_size == 0:
+        raise InputError(f"{path}: the risk register is empty")
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise InputError(f"{path}: not a readable XLSX workbook ({exc.__class__.__name__})") from None
+    sheet = book.worksheets[0]
+    rows: list[tuple[int, list[str]]] = []
+    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        cells = ["" if v is None else str(v).strip() for v in values]
+        if any(cells):
+            rows.append((number, cells))
+    book.close()
+    return rows
+
+
+def _parse(path: Path, rows: list[tuple[int, list[str]]]) -> RiskRegister:
+    if not rows:
+        raise InputError(f"{path}: the risk register is empty")
+    header_line, header = rows[0]
+    header = [h.strip().lower() for h in header]
+    while header and not header[-1]:
+        header.pop()
+    missing = [c for c in COLUMNS if c not in header]
+    extra = [c for c in header if c not in COLUMNS]
+    if missing or extra:
+        parts = []
+        if missing:
+            parts.append(f"missing column(s) {', '.join(missing)}")
+        if extra:
+            parts.append(f"unknown column(s) {', '.join(extra)}")
+        raise InputError(
+            f"{path}:{header_line}: header has {'; '.join(parts)}; expected exactly {','.join(COLUMNS)}"
+        )
+    if len(rows) == 1:
+        raise InputError(f"{path}: the risk register has a header but no risks")
+    problems: list[str] = []
+    risks: list[Risk] = []
+    first_line: dict[str, int] = {}
+    for line, cells in rows[1:]:
+        record = {col: (cells[i].strip() if i < len(cells) else "") for i, col in enumerate(header)}
+        try:
+            risk = Risk.model_validate({**record, "line": line})
+        except ValidationError as exc:
+            for err in exc.errors():
+                column = format_loc(tuple(err["loc"][:1]))
+                found = record.get(str(err["loc"][0]), "") if err["loc"] else ""
+                ident = record.get("id") or "?"
+                problems.append(
+                    f"{path}:{line}: risk {ident}: column {column}: {err['msg']}; found {found!r}"
+                )
+            continue
+        if risk.id in first_line:
+            problems.append(
+                f"{path}:{line}: duplicate risk id {risk.id} (first on line {first_line[risk.id]})"
+            )
+            continue
+        first_line[risk.id] = line
+        risks.append(risk)
+    if problems:
+        raise InputError(
+            f"{path}: the risk register is not valid ({len(problems)} problem(s))", details=problems
+        )
+    return RiskRegister(path=path, risks=risks)

@@ -1,0 +1,29 @@
+"""Small builders shared by tests."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tests.conftest import EXAMPLES
+
+
+def example_profile_data(name: str = "kestrel-saas") -> dict[str, Any]:
+    data = yaml.safe_load((EXAMPLES / name / "profile.yaml").read_text(encoding="utf-8"))
+    return copy.deepcopy(data)
+
+
+def write_yaml(path: Path, data: Any) -> Path:
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+RISK_HEADER = "id,title,description,owner,likelihood,impact,treatment,controls\n"
+
+
+def write_risks(path: Path, *rows: str) -> Path:
+    path.write_text(RISK_HEADER + "".join(r + "\n" for r in rows), encoding="utf-8")
+    return path

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from assistant.cli.corpus_cmds import corpus_app
 from assistant.cli.inputs_cmds import config_app, profile_app, risks_app
 
 app = typer.Typer(
@@ -16,6 +17,7 @@ app = typer.Typer(
 app.add_typer(config_app, name="config")
 app.add_typer(profile_app, name="profile")
 app.add_typer(risks_app, name="risks")
+app.add_typer(corpus_app, name="corpus")
 
 
 def run() -> None:

@@ -1,0 +1,144 @@
+"""Typed corpus entries: clauses 4-10, the 93 Annex A controls and the document catalogue."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from assistant.ids import CLAUSE_ID, CONTROL_ID, DOCUMENT_ID
+
+Theme = Literal["organizational", "people", "physical", "technological"]
+ControlType = Literal["preventive", "detective", "corrective"]
+SecurityProperty = Literal["confidentiality", "integrity", "availability"]
+CyberConcept = Literal["identify", "protect", "detect", "respond", "recover"]
+OperationalCapability = Literal[
+    "governance",
+    "asset_management",
+    "information_protection",
+    "human_resource_security",
+    "physical_security",
+    "system_and_network_security",
+    "application_security",
+    "secure_configuration",
+    "identity_and_access_management",
+    "threat_and_vulnerability_management",
+    "continuity",
+    "supplier_relationships_security",
+    "legal_and_compliance",
+    "information_security_event_management",
+    "information_security_assurance",
+]
+SecurityDomain = Literal["governance_and_ecosystem", "protection", "defence", "resilience"]
+Role = Literal[
+    "top_management",
+    "isms_owner",
+    "security_lead",
+    "dpo",
+    "it_lead",
+    "engineering_lead",
+    "hr_lead",
+    "facilities_lead",
+    "legal_lead",
+    "finance_lead",
+]
+DocumentKind = Literal["policy", "procedure", "plan", "record", "register", "statement", "report"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DocumentedItem(_Strict):
+    item: str = Field(min_length=5)
+    mandatory: bool
+    document: str | None = None  # catalogue id that fulfils a mandatory item
+
+
+class Clause(_Strict):
+    id: str
+    title: str
+    parent: str | None = None
+    requires: str = Field(min_length=40)
+    documented_information: list[DocumentedItem] = Field(default_factory=list)
+    auditor_asks: list[str] = Field(min_length=2)
+    common_nonconformities: list[str] = Field(min_length=1)
+
+    @field_validator("id", "parent")
+    @classmethod
+    def _clause_id(cls, value: str | None) -> str | None:
+        if value is not None and not CLAUSE_ID.match(value):
+            raise ValueError(f"expected a clause id like 6.1.2, found {value!r}")
+        return value
+
+
+class Attributes(_Strict):
+    control_type: list[ControlType] = Field(min_length=1)
+    security_properties: list[SecurityProperty] = Field(min_length=1)
+    cybersecurity_concepts: list[CyberConcept] = Field(min_length=1)
+    operational_capabilities: list[OperationalCapability] = Field(min_length=1)
+    security_domains: list[SecurityDomain] = Field(min_length=1)
+
+
+class Applicability(_Strict):
+    triggers: list[str] = Field(min_length=1)
+    exclusion_reasons: list[str] = Field(min_length=1)
+
+
+class Control(_Strict):
+    id: str
+    title: str
+    theme: Theme
+    attributes: Attributes
+    purpose: str = Field(min_length=20)
+    guidance: str = Field(min_length=200)
+    cloud_notes: str = Field(min_length=20)
+    remote_notes: str = Field(min_length=20)
+    evidence: list[str] = Field(min_length=3)
+    applicability: Applicability
+    related: list[str] = Field(default_factory=list)
+    iso2013: list[str] = Field(default_factory=list)
+    new_in_2022: bool
+    keywords: list[str] = Field(default_factory=list)
+
+    @field_validator("id")
+    @classmethod
+    def _control_id(cls, value: str) -> str:
+        if not CONTROL_ID.match(value):
+            raise ValueError(f"expected an Annex A id like A.5.15, found {value!r}")
+        return value
+
+    @field_validator("related")
+    @classmethod
+    def _related_ids(cls, values: list[str]) -> list[str]:
+        for value in values:
+            if not CONTROL_ID.match(value):
+                raise ValueError(f"related controls must be Annex A ids like A.8.2, found {value!r}")
+        return values
+
+
+class Section(_Strict):
+    heading: str = Field(min_length=3)
+    establishes: str = Field(min_length=20)
+    controls: list[str] = Field(default_factory=list)
+    clauses: list[str] = Field(default_factory=list)
+
+
+class DocumentSpec(_Strict):
+    id: str
+    title: str
+    kind: DocumentKind
+    purpose: str = Field(min_length=20)
+    mandatory: bool
+    clauses: list[str] = Field(default_factory=list)
+    controls: list[str] = Field(default_factory=list)
+    sections: list[Section] = Field(min_length=3)
+    owner_role: Role
+    review_cycle_months: int = Field(ge=1, le=36)
+
+    @field_validator("id")
+    @classmethod
+    def _doc_id(cls, value: str) -> str:
+        if not DOCUMENT_ID.match(value):
+            raise ValueError(f"expected a lowercase slug like access-control-policy, found {value!r}")
+        return value

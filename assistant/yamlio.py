@@ -21,6 +21,8 @@ class UnreadableFile(InputError):
 
 
 PathKey = tuple[str | int, ...]
+# The C parser when libyaml is available: same safe semantics, several times faster.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_YAML_BYTES = 5 * 1024 * 1024
 
 
@@ -53,9 +55,10 @@ def read_text_file(path: Path, *, what: str, max_bytes: int = MAX_YAML_BYTES) ->
 def load_yaml(path: Path, *, what: str) -> tuple[Any, dict[PathKey, int]]:
     """Parse a YAML file; return the data and a map from key path to 1-based line."""
     text = read_text_file(path, what=what)
+    loader = _Loader(text)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
@@ -63,6 +66,8 @@ def load_yaml(path: Path, *, what: str) -> tuple[Any, dict[PathKey, int]]:
         raise UnreadableFile(f"{where}: YAML syntax error: {problem}") from None
     except yaml.YAMLError as exc:
         raise UnreadableFile(f"{path}: YAML syntax error: {exc}") from None
+    finally:
+        loader.dispose()
     lines: dict[PathKey, int] = {}
     if node is not None:
         _collect_lines(node, (), lines)

@@ -24,6 +24,8 @@ $(STAMP): pyproject.toml
 demo: install
 	$(ISMS) profile check --workspace $(EXAMPLE)
 	$(ISMS) risks check --workspace $(EXAMPLE)
+	$(ISMS) index build --workspace $(EXAMPLE)
+	$(ISMS) search "someone leaves and keeps their laptop" --k 5 --workspace $(EXAMPLE)
 
 lint: install
 	$(VENV)/bin/ruff check assistant ui eval tests bench

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from assistant.cli.corpus_cmds import corpus_app
+from assistant.cli.index_cmds import index_app, search_cmd
 from assistant.cli.inputs_cmds import config_app, profile_app, risks_app
 
 app = typer.Typer(
@@ -18,6 +19,8 @@ app.add_typer(config_app, name="config")
 app.add_typer(profile_app, name="profile")
 app.add_typer(risks_app, name="risks")
 app.add_typer(corpus_app, name="corpus")
+app.add_typer(index_app, name="index")
+app.command("search")(search_cmd)
 
 
 def run() -> None:

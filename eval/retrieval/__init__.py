@@ -1,0 +1,1 @@
+"""Labelled retrieval set and its scorer."""

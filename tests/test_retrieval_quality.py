@@ -1,0 +1,45 @@
+"""Real embeddings (all-MiniLM-L6-v2 from the pip package), real chromadb, the labelled set."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant.ids import is_clause_id, is_control_id
+from eval.retrieval.metrics import load_queries, score
+from eval.retrieval.score import evaluate
+from tests.conftest import EXAMPLES
+
+
+def test_labelled_set_is_large_and_valid() -> None:
+    queries = load_queries()
+    assert len(queries) >= 80
+    assert len({q.text for q in queries}) == len(queries)
+    for q in queries:
+        assert all(is_control_id(i) or is_clause_id(i) for i in q.relevant)
+        assert not any(q.text.lower().startswith(t) for t in ("a.5", "a.8", "clause"))
+
+
+def test_metrics_on_known_rankings() -> None:
+    labels = [frozenset({"A.8.13"}), frozenset({"A.5.15", "A.8.2"}), frozenset({"6.1.2"})]
+    rankings = [["A.8.13", "A.8.14"], ["A.5.1", "A.8.2"], ["A.5.1"] * 5]
+    result = score(rankings, labels)
+    assert result.recall_at_1 == pytest.approx(1 / 3)
+    assert result.recall_at_5 == pytest.approx(2 / 3)
+    assert result.mrr == pytest.approx((1 + 0.5 + 0) / 3)
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    ws = tmp_path_factory.mktemp("ws") / "kestrel"
+    shutil.copytree(EXAMPLES / "kestrel-saas", ws, ignore=shutil.ignore_patterns(".isms", "out"))
+    return evaluate(Path(ws))
+
+
+def test_hybrid_meets_the_targets_and_is_the_best_default(results) -> None:  # type: ignore[no-untyped-def]
+    hybrid = results["hybrid"]
+    assert hybrid.recall_at_5 >= 0.90
+    assert hybrid.mrr >= 0.75
+    assert hybrid.mrr >= max(results["dense"].mrr, results["lexical"].mrr)

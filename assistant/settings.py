@@ -43,7 +43,7 @@ class Settings(BaseSettings):
     )
     workspace: Path = Path(".")
     concurrency: int = Field(default=4, ge=1, le=64)
-    requests_per_minute: int = Field(default=60, ge=1, le=100_000)
+    requests_per_minute: int = Field(default=500, ge=1, le=100_000)
     timeout_seconds: float = Field(default=60.0, gt=0)
     max_retries: int = Field(default=4, ge=0, le=10)
     corpus_dir: Path = REPO_ROOT / "corpus"

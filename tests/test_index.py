@@ -18,7 +18,9 @@ from tests.fakes import HashingEmbedder
 @pytest.fixture
 def fake(monkeypatch: pytest.MonkeyPatch) -> HashingEmbedder:
     embedder = HashingEmbedder()
-    monkeypatch.setattr(wi, "embedder_for", lambda settings: (embedder.name, lambda: embedder))
+    monkeypatch.setattr(
+        wi, "embedder_for", lambda settings, cache_dir=None: (embedder.name, lambda: embedder)
+    )
     return embedder
 
 
@@ -69,7 +71,7 @@ def test_incremental_counts(ws: Path, fake: HashingEmbedder) -> None:
 def test_settings_change_rebuilds(ws: Path, fake: HashingEmbedder, monkeypatch: pytest.MonkeyPatch) -> None:
     _build(ws)
     other = HashingEmbedder(name="test/other")
-    monkeypatch.setattr(wi, "embedder_for", lambda settings: (other.name, lambda: other))
+    monkeypatch.setattr(wi, "embedder_for", lambda settings, cache_dir=None: (other.name, lambda: other))
     report, _ = _build(ws)
     assert report.rebuilt and "embedding model" in report.reason
 
@@ -82,12 +84,12 @@ def test_failure_mid_build_leaves_previous_index_usable(
     manifest_before = (index / store.MANIFEST).read_text()
     (ws / "docs" / "extra.md").write_text("# Extra\n\nSomething new to embed.\n")
     broken = HashingEmbedder(name=fake.name, fail_after=0)
-    monkeypatch.setattr(wi, "embedder_for", lambda settings: (broken.name, lambda: broken))
+    monkeypatch.setattr(wi, "embedder_for", lambda settings, cache_dir=None: (broken.name, lambda: broken))
     with pytest.raises(RuntimeError):
         _build(ws)
     assert (index / store.MANIFEST).read_text() == manifest_before
     assert not (ws / ".isms" / "index.staging").exists()
-    monkeypatch.setattr(wi, "embedder_for", lambda settings: (fake.name, lambda: fake))
+    monkeypatch.setattr(wi, "embedder_for", lambda settings, cache_dir=None: (fake.name, lambda: fake))
     retriever = wi.open_retriever(Workspace.open(ws), load_settings())
     assert retriever.search("encryption keys", k=3)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from assistant.cli.corpus_cmds import corpus_app
+from assistant.cli.draft_cmds import draft_cmd
 from assistant.cli.index_cmds import index_app, search_cmd
 from assistant.cli.inputs_cmds import config_app, profile_app, risks_app
 
@@ -21,6 +22,7 @@ app.add_typer(risks_app, name="risks")
 app.add_typer(corpus_app, name="corpus")
 app.add_typer(index_app, name="index")
 app.command("search")(search_cmd)
+app.command("draft")(draft_cmd)
 
 
 def run() -> None:

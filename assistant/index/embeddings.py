@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
+from pathlib import Path
 from typing import Protocol
 
 from assistant.errors import IsmsError
@@ -71,3 +74,35 @@ def offline_embedder() -> Embedder:
     if "offline" not in _CACHE:
         _CACHE["offline"] = MiniLMEmbedder()
     return _CACHE["offline"]
+
+
+class CachedEmbedder:
+    """Remembers vectors on disk by text, so re-runs send no embedding requests for text seen before."""
+
+    def __init__(self, inner: Embedder, folder: Path) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.folder = folder / hashlib.sha256(inner.name.encode()).hexdigest()[:12]
+
+    def _path(self, text: str) -> Path:
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        return self.folder / digest[:2] / f"{digest}.json"
+
+    def embed(self, texts: list[str]) -> list[list[float]]:
+        found: dict[int, list[float]] = {}
+        for index, text in enumerate(texts):
+            try:
+                found[index] = json.loads(self._path(text).read_text(encoding="utf-8"))
+            except (OSError, json.JSONDecodeError):
+                continue
+        missing = [i for i in range(len(texts)) if i not in found]
+        if missing:
+            vectors = self.inner.embed([texts[i] for i in missing])
+            for index, vector in zip(missing, vectors, strict=True):
+                found[index] = vector
+                path = self._path(texts[index])
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_suffix(f".{os.getpid()}.tmp")
+                tmp.write_text(json.dumps(vector), encoding="utf-8")
+                os.replace(tmp, path)
+        return [found[i] for i in range(len(texts))]

@@ -10,7 +10,13 @@ from pathlib import Path
 from assistant.errors import InputError
 from assistant.index import store
 from assistant.index.chunks import Chunk, corpus_chunks, document_chunks, profile_chunks, risk_chunks
-from assistant.index.embeddings import OFFLINE_MODEL, Embedder, OpenAIEmbedder, offline_embedder
+from assistant.index.embeddings import (
+    OFFLINE_MODEL,
+    CachedEmbedder,
+    Embedder,
+    OpenAIEmbedder,
+    offline_embedder,
+)
 from assistant.index.ingest import ingest_folder
 from assistant.index.search import Mode, Retriever
 from assistant.inputs.profile import load_profile
@@ -33,14 +39,20 @@ def index_dir(ws: Workspace) -> Path:
     return ws.state_dir / "index"
 
 
-def embedder_for(settings: Settings) -> tuple[str, Callable[[], Embedder]]:
-    """The offline MiniLM model by default; the OpenAI embeddings API when the openai provider is in use."""
+def embedder_for(settings: Settings, cache_dir: Path | None = None) -> tuple[str, Callable[[], Embedder]]:
+    """The offline MiniLM model by default; the OpenAI embeddings API when the openai provider is in use.
+
+    API embeddings are cached on disk under `cache_dir`, so an unchanged re-run sends no request.
+    """
     if settings.resolved_provider == "openai":
         key = settings.api_key.get_secret_value() if settings.api_key else None
         name = f"openai/{OPENAI_EMBEDDING_MODEL}"
-        return name, lambda: OpenAIEmbedder(
-            OPENAI_EMBEDDING_MODEL, key, settings.base_url, settings.timeout_seconds
-        )
+
+        def make() -> Embedder:
+            api = OpenAIEmbedder(OPENAI_EMBEDDING_MODEL, key, settings.base_url, settings.timeout_seconds)
+            return CachedEmbedder(api, cache_dir) if cache_dir is not None else api
+
+        return name, make
     return f"sentence-transformers/{OFFLINE_MODEL}", offline_embedder
 
 
@@ -72,7 +84,7 @@ def build_workspace_index(
     started = time.perf_counter()
     corpus = load_corpus(settings.corpus_dir)
     sources = gather(ws, corpus, docs_dir)
-    name, make = embedder_for(settings)
+    name, make = embedder_for(settings, ws.state_dir / "cache" / "embeddings")
     report = store.build(index_dir(ws), sources.chunks, name, make, progress=progress)
     report.seconds = time.perf_counter() - started
     return report, sources
@@ -84,7 +96,7 @@ def open_retriever(ws: Workspace, settings: Settings, mode: Mode = "hybrid") -> 
         raise InputError(
             f"{ws.root}: the workspace has no index yet; run `isms index build --workspace {ws.root}`"
         )
-    name, make = embedder_for(settings)
+    name, make = embedder_for(settings, ws.state_dir / "cache" / "embeddings")
     if manifest["settings"]["embedder"] != name:
         raise InputError(
             f"the index was built with {manifest['settings']['embedder']} but the settings use {name}; "

@@ -1,0 +1,88 @@
+"""`isms draft DOC_ID`: draft one document (or refine one section of it) into the output folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from assistant.cli.common import ProfileOpt, RisksOpt, WorkspaceOpt, console, err_console, handles_errors
+from assistant.cli.loading import describe_provider, load_inputs
+from assistant.documents.markdown import as_draft, read_document, write_document
+from assistant.documents.soa_csv import write_soa_csv
+from assistant.drafting.engine import SOA_DOC, Engine
+from assistant.errors import InputError
+
+OutOpt = Annotated[Path | None, typer.Option("--out", help="Output folder (default: WORKSPACE/out).")]
+ProviderOpt = Annotated[str | None, typer.Option("--provider", help="offline, openai or auto.")]
+ModelOpt = Annotated[str | None, typer.Option("--model", help="Model name for the openai provider.")]
+BaseUrlOpt = Annotated[str | None, typer.Option("--base-url", help="OpenAI-compatible endpoint URL.")]
+
+
+def draft(
+    doc_id: Annotated[str, typer.Argument(help="Catalogue document id, e.g. access-control-policy.")],
+    section: Annotated[
+        str | None, typer.Option("--section", help="Heading (or number) of a section to refine.")
+    ] = None,
+    instruction: Annotated[
+        str | None, typer.Option("--instruction", help="How to change that section.")
+    ] = None,
+    profile: ProfileOpt = None,
+    risks: RisksOpt = None,
+    out: OutOpt = None,
+    provider: ProviderOpt = None,
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    workspace: WorkspaceOpt = Path("."),
+) -> None:
+    """Draft one document into the output folder, or refine one of its sections with an instruction."""
+    if (section is None) != (instruction is None):
+        raise InputError("--section and --instruction go together")
+    inputs = load_inputs(
+        workspace, profile=profile, risks=risks, out=out, provider=provider, model=model, base_url=base_url
+    )
+    corpus = inputs.corpus
+    if doc_id not in corpus.documents:
+        raise InputError(f"unknown document id {doc_id!r}; known ids: {', '.join(sorted(corpus.documents))}")
+    engine = Engine(inputs)
+    err_console.print(describe_provider(inputs), highlight=False)
+    out_dir = inputs.workspace.out_dir
+    path = out_dir / f"{doc_id}.md"
+    if section is not None and instruction is not None:
+        current = as_draft(read_document(path))
+        spec = {s.heading: s for s in corpus.documents[doc_id].sections}
+        current.sections = [
+            s.model_copy(
+                update={"controls": list(spec[s.heading].controls), "clauses": list(spec[s.heading].clauses)}
+            )
+            if s.heading in spec
+            else s
+            for s in current.sections
+        ]
+        revised, usage = engine.redraft_section(current, section, instruction)
+        current.sections = [revised if s.heading == revised.heading else s for s in current.sections]
+        current.provider, current.model = engine.provider, engine.model
+        meta = write_document(path, current, corpus, inputs.profile, inputs.today)
+        console.print(
+            f"revised section {revised.heading!r} of {path} (version {meta['version']}); "
+            f"{usage.calls} model call(s)",
+            highlight=False,
+        )
+        return
+    result = engine.draft(doc_id)
+    meta = write_document(path, result, corpus, inputs.profile, inputs.today)
+    if doc_id == SOA_DOC:
+        write_soa_csv(out_dir / "soa.csv", engine.soa())
+        for note in engine.soa().notes:
+            err_console.print(f"[yellow]note:[/] {note}", highlight=False)
+    u = result.usage
+    console.print(
+        f"wrote {path} (version {meta['version']}, {len(result.sections)} sections) in {result.seconds:.2f}s; "
+        f"{u.calls} model call(s), {u.cached_calls} cached, {u.prompt_tokens}+{u.completion_tokens} tokens, "
+        f"est. ${u.cost_usd:.4f}",
+        highlight=False,
+    )
+
+
+draft_cmd = handles_errors(draft)

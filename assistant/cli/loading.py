@@ -1,0 +1,54 @@
+"""Load and validate everything a drafting command needs, from the command's options."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from assistant.drafting.engine import Inputs
+from assistant.errors import InputError
+from assistant.inputs.profile import load_profile
+from assistant.inputs.risks import load_risks
+from assistant.inputs.workspace import Workspace
+from assistant.knowledge.loader import load_corpus
+from assistant.settings import load_settings
+
+
+def load_inputs(
+    workspace: Path,
+    *,
+    profile: Path | None = None,
+    risks: Path | None = None,
+    out: Path | None = None,
+    provider: str | None = None,
+    model: str | None = None,
+    base_url: str | None = None,
+    concurrency: int | None = None,
+) -> Inputs:
+    if provider is not None and provider not in ("auto", "offline", "openai"):
+        raise InputError(f"--provider must be offline, openai or auto, found {provider!r}")
+    settings = load_settings(
+        workspace=workspace, provider=provider, model=model, base_url=base_url, concurrency=concurrency
+    )
+    ws = Workspace.open(workspace, profile=profile, risks=risks, out=out)
+    if not ws.profile_path.exists():
+        raise InputError(f"{ws.profile_path}: organisation profile not found (pass --profile or --workspace)")
+    loaded_profile = load_profile(ws.profile_path)
+    risks_path = ws.risks_path
+    register = load_risks(risks_path) if risks_path is not None else None
+    return Inputs(
+        workspace=ws,
+        settings=settings,
+        corpus=load_corpus(settings.corpus_dir),
+        profile=loaded_profile,
+        register=register,
+        today=date.today(),
+    )
+
+
+def describe_provider(inputs: Inputs) -> str:
+    s = inputs.settings
+    if s.resolved_provider == "offline":
+        return "provider offline (deterministic drafter, no model calls)"
+    where = s.base_url or "api.openai.com"
+    return f"provider openai, model {s.model} at {where}"

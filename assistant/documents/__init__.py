@@ -1,0 +1,1 @@
+"""Document files: Markdown with front matter (the source of truth), Word and Excel renderings."""

@@ -1,0 +1,185 @@
+"""Markdown documents with YAML front matter: the source of truth for every generated document."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import frontmatter
+
+from assistant.documents.files import write_atomic
+from assistant.drafting.models import Draft, DraftedSection
+from assistant.errors import InputError
+from assistant.inputs.profile import Profile
+from assistant.knowledge.loader import Corpus
+
+ANNEX_HEADING = "Annex: control mapping"
+FRONT_MATTER_FIELDS = (
+    "id",
+    "title",
+    "version",
+    "status",
+    "owner",
+    "approver",
+    "classification",
+    "effective_date",
+    "next_review",
+    "clauses",
+    "controls",
+    "generated_by",
+    "inputs_hash",
+)
+
+
+@dataclass
+class DocumentFile:
+    meta: dict[str, Any]
+    title: str
+    sections: list[DraftedSection]
+
+
+def add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def next_version(previous: str | None) -> str:
+    if not previous:
+        return "0.1"
+    major, _, minor = str(previous).partition(".")
+    try:
+        return f"{int(major)}.{int(minor or 0) + 1}"
+    except ValueError:
+        return "0.1"
+
+
+def front_matter(draft: Draft, corpus: Corpus, profile: Profile, today: date, version: str) -> dict[str, Any]:
+    doc = corpus.documents[draft.doc_id]
+    owner = profile.roles.holder(doc.owner_role)
+    approver = profile.roles.holder(profile.document_control.approver)
+    cited_controls = {c for s in draft.sections for c in s.cited_ids if c.startswith("A.")}
+    controls = sorted(set(doc.controls) | cited_controls, key=_control_key)
+    return {
+        "id": doc.id,
+        "title": doc.title,
+        "version": version,
+        "status": "draft",
+        "owner": f"{owner.name} ({owner.title})",
+        "approver": f"{approver.name} ({approver.title})",
+        "classification": profile.document_control.classification,
+        "effective_date": today.isoformat(),
+        "next_review": add_months(today, doc.review_cycle_months).isoformat(),
+        "clauses": list(doc.clauses),
+        "controls": controls,
+        "generated_by": {
+            "provider": draft.provider,
+            "model": draft.model,
+            "prompt_version": draft.prompt_version,
+        },
+        "inputs_hash": draft.inputs_hash,
+    }
+
+
+def _control_key(cid: str) -> tuple[int, ...]:
+    return tuple(int(x) for x in re.findall(r"\d+", cid))
+
+
+def render(draft: Draft, meta: dict[str, Any], corpus: Corpus) -> str:
+    parts = [f"# {draft.title}"]
+    for section in draft.sections:
+        parts.append(f"## {section.heading}\n\n{section.text.strip()}")
+    parts.append(f"## {ANNEX_HEADING}\n\n" + control_mapping(draft, corpus))
+    post = frontmatter.Post("\n\n".join(parts) + "\n", **meta)
+    text: str = frontmatter.dumps(post, sort_keys=False)
+    return text + "\n"
+
+
+def control_mapping(draft: Draft, corpus: Corpus) -> str:
+    where: dict[str, list[str]] = {}
+    for section in draft.sections:
+        for cid in sorted(set(section.controls) | {c for c in section.cited_ids if c.startswith("A.")}):
+            where.setdefault(cid, []).append(section.heading)
+    if not where:
+        return (
+            "This document addresses clauses of the standard rather than Annex A controls: "
+            + ", ".join(corpus.documents[draft.doc_id].clauses)
+            + "."
+        )
+    rows = ["| Control | Title | Where this document covers it |", "|---|---|---|"]
+    for cid in sorted(where, key=_control_key):
+        title = corpus.controls[cid].title if cid in corpus.controls else ""
+        rows.append(f"| {cid} | {title} | {'; '.join(where[cid])} |")
+    return "\n".join(rows)
+
+
+def write_document(path: Path, draft: Draft, corpus: Corpus, profile: Profile, today: date) -> dict[str, Any]:
+    """Write `path` atomically; the version moves on only when the content changed."""
+    previous = read_document(path) if path.exists() else None
+    version = previous.meta.get("version") if previous else None
+    meta = front_matter(draft, corpus, profile, today, str(version or "0.1"))
+    text = render(draft, meta, corpus)
+    if previous is not None and _body(path.read_text(encoding="utf-8")) == _body(text):
+        return previous.meta
+    meta["version"] = next_version(str(version)) if previous else "0.1"
+    write_atomic(path, render(draft, meta, corpus))
+    return meta
+
+
+def _body(text: str) -> str:
+    return frontmatter.loads(text).content
+
+
+def read_document(path: Path) -> DocumentFile:
+    """Parse a document written by `write_document` (or edited by hand in the same shape)."""
+    try:
+        post = frontmatter.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"{path}: document not found; draft it first with `isms draft`") from None
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise InputError(f"{path}: not a readable Markdown document ({exc.__class__.__name__})") from None
+    title, sections = "", []
+    heading: str | None = None
+    lines: list[str] = []
+    for line in post.content.splitlines():
+        if line.startswith("# ") and not title:
+            title = line[2:].strip()
+        elif line.startswith("## "):
+            if heading is not None:
+                sections.append(_section(heading, lines, post.metadata))
+            heading, lines = line[3:].strip(), []
+        else:
+            lines.append(line)
+    if heading is not None:
+        sections.append(_section(heading, lines, post.metadata))
+    sections = [s for s in sections if s.heading != ANNEX_HEADING]
+    return DocumentFile(meta=dict(post.metadata), title=title, sections=sections)
+
+
+def _section(heading: str, lines: list[str], meta: dict[str, Any]) -> DraftedSection:
+    text = "\n".join(lines).strip()
+    cited = sorted(set(re.findall(r"\[((?:A\.)?\d+(?:\.\d+)+)\]", text)))
+    return DraftedSection(
+        heading=heading,
+        text=text,
+        cited_ids=cited,
+        controls=[c for c in cited if c.startswith("A.")],
+        clauses=[c for c in cited if not c.startswith("A.")],
+    )
+
+
+def as_draft(file: DocumentFile) -> Draft:
+    generated = file.meta.get("generated_by") or {}
+    return Draft(
+        doc_id=str(file.meta.get("id", "")),
+        title=file.title,
+        sections=file.sections,
+        provider=str(generated.get("provider", "")),
+        model=str(generated.get("model", "")),
+        prompt_version=str(generated.get("prompt_version", "")),
+        inputs_hash=str(file.meta.get("inputs_hash", "")),
+    )

@@ -1,0 +1,69 @@
+"""soa.csv: the canonical Statement of Applicability, one row per Annex A control."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from assistant.documents.files import write_atomic
+from assistant.drafting.models import Soa, SoaRow
+
+COLUMNS = [
+    "control_id",
+    "title",
+    "theme",
+    "applicable",
+    "justification",
+    "drivers",
+    "implementation_status",
+    "owner",
+    "documents",
+    "evidence",
+]
+
+
+def soa_csv_text(soa: Soa) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for row in soa.rows:
+        writer.writerow(
+            [
+                row.control_id,
+                row.title,
+                row.theme,
+                row.applicable,
+                row.justification,
+                ";".join(row.drivers),
+                row.implementation_status,
+                row.owner,
+                ";".join(row.documents),
+                row.evidence,
+            ]
+        )
+    return buffer.getvalue()
+
+
+def write_soa_csv(path: Path, soa: Soa) -> None:
+    write_atomic(path, soa_csv_text(soa))
+
+
+def read_soa_csv(path: Path) -> list[SoaRow]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        return [
+            SoaRow(
+                control_id=r["control_id"],
+                title=r["title"],
+                theme=r["theme"],
+                applicable=r["applicable"],
+                justification=r["justification"],
+                drivers=[d for d in r["drivers"].split(";") if d],
+                implementation_status=r["implementation_status"],
+                owner=r["owner"],
+                documents=[d for d in r["documents"].split(";") if d],
+                evidence=r["evidence"],
+            )
+            for r in reader
+        ]

@@ -1,0 +1,1 @@
+"""Drafting engine: providers (offline, OpenAI-compatible), prompt chains, grounded policies and the SoA."""

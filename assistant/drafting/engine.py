@@ -1,0 +1,377 @@
+"""One interface over both drafting paths: draft a document, the SoA, or refine one section."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from assistant.drafting.cache import ResponseCache
+from assistant.drafting.context import build_context, fit_budget
+from assistant.drafting.facts import profile_facts
+from assistant.drafting.llm import ChatModel, DraftStepFailed
+from assistant.drafting.models import Draft, DraftedSection, SectionDraft, Soa, SoaBatchDraft, SoaRow, Usage
+from assistant.drafting.offline import OfflineDrafter
+from assistant.drafting.prompts import load_prompt
+from assistant.drafting.refine import offline_redraft
+from assistant.drafting.soa import OfflineSoaWriter, bases, finalise
+from assistant.drafting.soa_document import soa_sections
+from assistant.drafting.validate import check_section, unknown_vendors
+from assistant.errors import InputError
+from assistant.ids import LEGACY_CONTROL_REF
+from assistant.index.search import Retriever
+from assistant.inputs.profile import Profile
+from assistant.inputs.risks import RiskRegister
+from assistant.inputs.workspace import Workspace
+from assistant.knowledge.loader import Corpus
+from assistant.knowledge.models import DocumentSpec, Section
+from assistant.settings import Settings
+
+SOA_DOC = "statement-of-applicability"
+SOA_BATCH = 12
+RISK_DOCS = {
+    "risk-assessment-report",
+    "risk-treatment-plan",
+    "risk-assessment-and-treatment-methodology",
+    "information-security-objectives",
+    "management-review-minutes",
+    SOA_DOC,
+}
+
+
+@dataclass
+class Inputs:
+    """Everything a draft depends on, loaded and validated once."""
+
+    workspace: Workspace
+    settings: Settings
+    corpus: Corpus
+    profile: Profile
+    register: RiskRegister | None
+    today: date
+
+
+class Engine:
+    def __init__(self, inputs: Inputs, retriever: Retriever | None = None) -> None:
+        self.inputs = inputs
+        self.provider = inputs.settings.resolved_provider
+        self.facts = profile_facts(inputs.profile)
+        self.known_ids = set(inputs.corpus.controls) | set(inputs.corpus.clauses)
+        self.known_text = inputs.profile.model_dump_json()
+        self._retriever = retriever
+        self._soa: Soa | None = None
+        self.offline = OfflineDrafter(inputs.corpus, inputs.profile, inputs.register, inputs.today)
+        self.chat: ChatModel | None = None
+        if self.provider == "openai":
+            cache = ResponseCache(inputs.workspace.state_dir / "cache" / "llm")
+            self.chat = ChatModel(inputs.settings, cache)
+
+    @property
+    def model(self) -> str:
+        return self.chat.model if self.chat else self.offline.model
+
+    def prompt_version(self, doc_id: str) -> str:
+        if self.chat is None:
+            return self.offline.prompt_version
+        chain = "soa_batch" if doc_id == SOA_DOC else "draft_section"
+        return load_prompt(self.inputs.settings.prompts_dir, chain).version_id
+
+    def inputs_hash(self, doc_id: str) -> str:
+        """Changes when anything this document is drafted from changes."""
+        corpus, doc = self.inputs.corpus, self.inputs.corpus.documents[doc_id]
+        controls = [corpus.controls[c].model_dump(mode="json") for c in doc.controls]
+        clauses = [corpus.clauses[c].model_dump(mode="json") for c in doc.clauses if c in corpus.clauses]
+        register = self.inputs.register
+        if register is None:
+            risks: list[Any] = []
+        elif doc_id in RISK_DOCS:
+            risks = [r.model_dump(mode="json") for r in register.risks]
+        else:
+            risks = [r.model_dump(mode="json") for r in register.risks if set(r.controls) & set(doc.controls)]
+        if doc_id == SOA_DOC:
+            controls = [c.model_dump(mode="json") for c in corpus.ordered_controls()]
+            catalogue = {d.id: d.controls for d in corpus.documents.values()}
+        else:
+            catalogue = {}
+        payload = [
+            doc.model_dump(mode="json"),
+            controls,
+            clauses,
+            catalogue,
+            self.inputs.profile.model_dump(mode="json"),
+            risks,
+            self.provider,
+            self.model,
+            self.prompt_version(doc_id),
+            self.inputs.today.isoformat()[:7],
+        ]
+        return hashlib.sha256(json.dumps(payload, sort_keys=True).encode("utf-8")).hexdigest()[:16]
+
+    def retriever(self) -> Retriever:
+        if self._retriever is None:
+            from assistant.index.workspace_index import build_workspace_index, open_retriever
+
+            build_workspace_index(self.inputs.workspace, self.inputs.settings)
+            self._retriever = open_retriever(self.inputs.workspace, self.inputs.settings)
+        return self._retriever
+
+    # -- documents ---------------------------------------------------------------------------------------
+
+    def draft(self, doc_id: str) -> Draft:
+        corpus = self.inputs.corpus
+        if doc_id not in corpus.documents:
+            raise InputError(
+                f"unknown document id {doc_id!r}; see `isms corpus export --json` for the catalogue"
+            )
+        doc = corpus.documents[doc_id]
+        started = time.perf_counter()
+        usage = Usage()
+        if doc_id == SOA_DOC:
+            soa = self.soa()
+            usage.add(soa.usage)
+            sections = soa_sections(doc, soa, self.inputs.profile)
+        else:
+            sections = []
+            used_facts: set[str] = set()
+            for section in doc.sections:
+                drafted, used = self._section(doc, section, used_facts)
+                usage.add(used)
+                sections.append(drafted)
+        return Draft(
+            doc_id=doc.id,
+            title=doc.title,
+            sections=sections,
+            provider=self.provider,
+            model=self.model,
+            prompt_version=self.prompt_version(doc_id),
+            inputs_hash=self.inputs_hash(doc_id),
+            usage=usage,
+            seconds=time.perf_counter() - started,
+        )
+
+    def _section(
+        self, doc: DocumentSpec, section: Section, used_facts: set[str]
+    ) -> tuple[DraftedSection, Usage]:
+        if self.chat is None:
+            result = self.offline.draft_section(doc, section, used_facts)
+            allowed = self.offline.allowed_ids(doc, section)
+            problems = self._check(section, result, allowed)
+            if problems:
+                raise DraftStepFailed(
+                    f"offline draft of {doc.id} / {section.heading} failed validation", details=problems
+                )
+            usage = Usage()
+        else:
+            result, usage = self._llm_section(doc, section)
+        return DraftedSection(
+            heading=section.heading,
+            text=result.text.strip(),
+            cited_ids=sorted(set(result.cited_ids)),
+            controls=list(section.controls),
+            clauses=list(section.clauses),
+        ), usage
+
+    def _check(self, section: Section, result: SectionDraft, allowed: set[str]) -> list[str]:
+        return check_section(
+            heading=result.heading,
+            expected_heading=section.heading,
+            text=result.text,
+            declared=result.cited_ids,
+            known_ids=self.known_ids,
+            allowed_ids=allowed,
+            known_text=self.known_text,
+        )
+
+    def _llm_section(self, doc: DocumentSpec, section: Section) -> tuple[SectionDraft, Usage]:
+        assert self.chat is not None
+        prompt = load_prompt(self.inputs.settings.prompts_dir, "draft_section")
+        context = build_context(
+            self.inputs.corpus,
+            self.inputs.profile,
+            self.facts,
+            self.inputs.register,
+            self.retriever(),
+            doc,
+            section,
+        )
+        schema = json.dumps(SectionDraft.model_json_schema())
+
+        def render(ctx: Any) -> tuple[str, str]:
+            return prompt.render(
+                org_name=self.inputs.profile.identity.name,
+                document=doc,
+                section=section,
+                schema=schema,
+                **ctx.variables(),
+            )
+
+        system, user = fit_budget(context, render)
+        allowed = set(context.allowed_ids)
+        return self.chat.structured(
+            SectionDraft,
+            system,
+            user,
+            prompt.version_id,
+            lambda parsed: self._check(section, parsed, allowed),
+        )
+
+    # -- Statement of Applicability -----------------------------------------------------------------------
+
+    def soa(self) -> Soa:
+        if self._soa is not None:
+            return self._soa
+        inputs = self.inputs
+        all_bases = bases(inputs.corpus, inputs.profile, inputs.register)
+        usage = Usage()
+        notes = [n for b in all_bases for n in b.notes]
+        rows: list[SoaRow] = []
+        if self.chat is None:
+            writer = OfflineSoaWriter(inputs.profile, self.facts)
+            drafts = [writer.draft(b) for b in all_bases]
+        else:
+            drafts = []
+            for start in range(0, len(all_bases), SOA_BATCH):
+                batch, used = self._llm_soa_batch(all_bases[start : start + SOA_BATCH])
+                drafts += batch
+                usage.add(used)
+        for basis, draft in zip(all_bases, drafts, strict=True):
+            row, corrections = finalise(basis, draft)
+            rows.append(row)
+            notes += corrections
+        self._soa = Soa(
+            rows=rows,
+            provider=self.provider,
+            model=self.model,
+            prompt_version=self.prompt_version(SOA_DOC),
+            inputs_hash=self.inputs_hash(SOA_DOC),
+            usage=usage,
+            notes=notes,
+        )
+        return self._soa
+
+    def _llm_soa_batch(self, batch: list[Any]) -> tuple[list[Any], Usage]:
+        assert self.chat is not None
+        prompt = load_prompt(self.inputs.settings.prompts_dir, "soa_batch")
+        profile = self.inputs.profile
+        controls = [
+            {
+                "id": b.control.id,
+                "title": b.control.title,
+                "theme": b.control.theme,
+                "purpose": b.control.purpose.strip(),
+                "risks": "; ".join(f"{r.id} {r.title} (score {r.score}, {r.treatment})" for r in b.risks),
+                "obligations": ", ".join(b.obligations),
+                "status": b.status or "",
+                "excluded": b.exclusion or "",
+            }
+            for b in batch
+        ]
+        system, user = prompt.render(
+            org_name=profile.identity.name,
+            threshold=profile.risk_criteria.acceptance_threshold,
+            schema=json.dumps(SoaBatchDraft.model_json_schema()),
+            facts=[f.text for f in self.facts[:25]],
+            controls=controls,
+        )
+        wanted = [b.control.id for b in batch]
+
+        def validate(parsed: SoaBatchDraft) -> list[str]:
+            problems = []
+            got = [r.control_id for r in parsed.rows]
+            if got != wanted:
+                problems.append(f"rows must be exactly these controls in this order: {', '.join(wanted)}")
+            texts = [r.justification.strip() for r in parsed.rows]
+            if len(set(texts)) != len(texts):
+                problems.append("each row needs its own justification; do not repeat a sentence across rows")
+            for r in parsed.rows:
+                if not r.justification.strip():
+                    problems.append(f"{r.control_id}: the justification is empty")
+                if LEGACY_CONTROL_REF.search(r.justification):
+                    problems.append(f"{r.control_id}: use 2022 control ids only")
+                vendors = unknown_vendors(r.justification, self.known_text)
+                if vendors:
+                    problems.append(
+                        f"{r.control_id}: the organisation's facts do not name {', '.join(sorted(vendors))}"
+                    )
+            return problems
+
+        parsed, usage = self.chat.structured(SoaBatchDraft, system, user, prompt.version_id, validate)
+        return parsed.rows, usage
+
+    # -- refinement ------------------------------------------------------------------------------------------
+
+    def redraft_section(self, draft: Draft, heading: str, instruction: str) -> tuple[DraftedSection, Usage]:
+        """A new version of one section only, following a reviewer's instruction."""
+        doc = self.inputs.corpus.documents[draft.doc_id]
+        current = _find_section(draft, heading)
+        spec = (
+            next(s for s in doc.sections if s.heading == current.heading)
+            if any(s.heading == current.heading for s in doc.sections)
+            else Section(
+                heading=current.heading,
+                establishes="Revise this section as instructed by the reviewer.",
+                controls=current.controls,
+                clauses=current.clauses,
+            )
+        )
+        if not instruction.strip():
+            raise InputError("the instruction is empty")
+        if self.chat is None:
+            text = offline_redraft(current.text, instruction)
+            return current.model_copy(update={"text": text}), Usage()
+        prompt = load_prompt(self.inputs.settings.prompts_dir, "redraft_section")
+        context = build_context(
+            self.inputs.corpus,
+            self.inputs.profile,
+            self.facts,
+            self.inputs.register,
+            self.retriever(),
+            doc,
+            spec,
+        )
+        allowed = set(context.allowed_ids) | set(current.cited_ids)
+        known = self.known_text + " " + instruction
+        schema = json.dumps(SectionDraft.model_json_schema())
+
+        def render(ctx: Any) -> tuple[str, str]:
+            variables = ctx.variables()
+            variables["allowed_ids"] = sorted(set(variables["allowed_ids"]) | set(current.cited_ids))
+            return prompt.render(
+                org_name=self.inputs.profile.identity.name,
+                document=doc,
+                section=spec,
+                current_text=current.text,
+                instruction=instruction,
+                schema=schema,
+                **variables,
+            )
+
+        system, user = fit_budget(context, render)
+
+        def validate(parsed: SectionDraft) -> list[str]:
+            return check_section(
+                heading=parsed.heading,
+                expected_heading=current.heading,
+                text=parsed.text,
+                declared=parsed.cited_ids,
+                known_ids=self.known_ids,
+                allowed_ids=allowed,
+                known_text=known,
+            )
+
+        parsed, usage = self.chat.structured(SectionDraft, system, user, prompt.version_id, validate)
+        return current.model_copy(
+            update={"text": parsed.text.strip(), "cited_ids": sorted(set(parsed.cited_ids))}
+        ), usage
+
+
+def _find_section(draft: Draft, heading: str) -> DraftedSection:
+    wanted = heading.strip().lower()
+    for index, section in enumerate(draft.sections, start=1):
+        if section.heading.lower() == wanted or wanted == str(index):
+            return section
+    names = "; ".join(f"{i}. {s.heading}" for i, s in enumerate(draft.sections, start=1))
+    raise InputError(f"{draft.doc_id} has no section {heading!r}; sections: {names}")

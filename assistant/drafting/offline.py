@@ -1,0 +1,151 @@
+"""The offline drafter: complete, grounded sections composed from the corpus and the organisation's facts.
+
+Deterministic (same inputs, same text), no network and no model. Each section states the catalogue's
+requirements in the organisation's voice, the facts of its profile that bear on them, the practices from
+the control guidance, the risks from the register that the section treats, and the evidence it keeps.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from assistant.drafting.blocks import BlockContext, blocks_for
+from assistant.drafting.facts import Fact, profile_facts, select_facts, topic_weights
+from assistant.drafting.models import SectionDraft
+from assistant.drafting.phrasing import EXAMPLE_PAREN, Voice, sentences
+from assistant.drafting.validate import unknown_vendors
+from assistant.inputs.profile import Profile
+from assistant.inputs.risks import RiskRegister
+from assistant.knowledge.loader import Corpus
+from assistant.knowledge.models import Control, DocumentSpec, Section
+
+OFFLINE_VERSION = "offline-drafter.v1"
+MAX_RULES_PER_CONTROL = 3
+MAX_FACTS = 6
+MAX_RISKS = 5
+
+
+class OfflineDrafter:
+    """Writes sections without a model. `known_text` is what the organisation's facts name."""
+
+    name = "offline"
+    model = "offline-drafter"
+    prompt_version = OFFLINE_VERSION
+
+    def __init__(self, corpus: Corpus, profile: Profile, register: RiskRegister | None, today: date) -> None:
+        self.corpus = corpus
+        self.profile = profile
+        self.register = register
+        self.today = today
+        self.voice = Voice(profile)
+        self.facts = profile_facts(profile)
+        self.known_text = profile.model_dump_json()
+
+    def allowed_ids(self, doc: DocumentSpec, section: Section) -> set[str]:
+        return set(section.controls) | set(section.clauses) | set(doc.clauses)
+
+    def draft_section(
+        self, doc: DocumentSpec, section: Section, used_facts: set[str] | None = None
+    ) -> SectionDraft:
+        """One section; `used_facts` (shared across a document's sections) keeps facts from repeating."""
+        used = used_facts if used_facts is not None else set()
+        controls = [self.corpus.controls[c] for c in section.controls]
+        named: set[str] = set()
+        parts: list[str] = [self._lead(doc, section, named)]
+        clause_line = self._clauses(doc, section)
+        if clause_line:
+            parts.append(clause_line)
+        blocks = blocks_for(BlockContext(self.corpus, self.profile, self.register, doc, section, self.today))
+        parts.extend(blocks)
+        shown = "\n".join(blocks)
+        facts = [
+            f
+            for f in self._facts(doc, section, controls)
+            if f.key not in used and f.text.split(": ", 1)[-1].rstrip(".")[:60] not in shown
+        ][:MAX_FACTS]
+        used.update(f.key for f in facts)
+        if facts:
+            parts.append(
+                f"How this applies at {self.profile.identity.name}:\n\n"
+                + "\n".join(f"- {f.text}" for f in facts)
+            )
+        for control in controls:
+            parts.append(self._control(control, section, named))
+        risks = self._risks(section)
+        if risks:
+            parts.append(risks)
+        text = "\n\n".join(p for p in parts if p.strip())
+        cited = sorted(set(re.findall(r"\[([A0-9][\w.]*)\]", text)) & self.allowed_ids(doc, section))
+        return SectionDraft(heading=section.heading, text=text, cited_ids=cited)
+
+    def _lead(self, doc: DocumentSpec, section: Section, named: set[str]) -> str:
+        statements = []
+        for sentence in sentences(section.establishes):
+            rewritten = self.voice.instruction(sentence, doc.kind)
+            if rewritten and not unknown_vendors(rewritten, self.known_text):
+                statements.append(rewritten.rstrip(".") + ".")
+        lead = self.voice.people(" ".join(statements), named)
+        cite = section.controls[:1] or section.clauses[:1] or doc.clauses[:1]
+        return lead + (f" [{cite[0]}]" if cite else "")
+
+    def _clauses(self, doc: DocumentSpec, section: Section) -> str:
+        ids = section.clauses or ([] if section.controls else doc.clauses[:1])
+        lines = []
+        for cid in ids:
+            clause = self.corpus.clauses.get(cid)
+            if clause:
+                first = sentences(clause.requires)[0]
+                lines.append(
+                    f"This meets clause {cid} ({clause.title}) [{cid}]: {self.voice.organisation(first)}"
+                )
+        return " ".join(lines)
+
+    def _facts(self, doc: DocumentSpec, section: Section, controls: list[Control]) -> list[Fact]:
+        text = f"{section.heading} {section.heading} {section.establishes}"
+        if not section.controls:
+            text += f" {doc.title}"
+        return select_facts(self.facts, topic_weights(text, controls), limit=MAX_FACTS + 4)[: MAX_FACTS + 4]
+
+    def _control(self, control: Control, section: Section, named: set[str]) -> str:
+        focus = set(re.findall(r"[a-z]{4,}", section.establishes.lower()))
+        candidates = []
+        for index, sentence in enumerate(sentences(control.guidance)):
+            rule = self.voice.guidance(sentence)
+            if rule is None or unknown_vendors(rule, self.known_text):
+                continue
+            overlap = len(focus & set(re.findall(r"[a-z]{4,}", rule.lower())))
+            candidates.append((-overlap, index, rule))
+        chosen = [rule for _, _, rule in sorted(candidates)[:MAX_RULES_PER_CONTROL]]
+        chosen.sort(key=lambda rule: next(i for _, i, r in candidates if r == rule))
+        purpose = " ".join(s for s in sentences(control.purpose) if self._known(s))
+        lines = [f"**{control.title} [{control.id}].** {self.voice.organisation(purpose)}".rstrip()]
+        if chosen:
+            lines.append("\n".join(f"- {self.voice.people(rule, named)}" for rule in chosen))
+        evidence = [EXAMPLE_PAREN.sub("", e).rstrip(".") for e in control.evidence if self._known(e)][:3]
+        if evidence:
+            lines.append("Evidence kept: " + "; ".join(evidence) + ".")
+        return "\n\n".join(lines)
+
+    def _known(self, text: str) -> bool:
+        """True when the text names no tool or vendor that the organisation does not use."""
+        return not unknown_vendors(text, self.known_text)
+
+    def _risks(self, section: Section) -> str:
+        if self.register is None or not section.controls:
+            return ""
+        threshold = self.profile.risk_criteria.acceptance_threshold
+        wanted = set(section.controls)
+        risks = [r for r in self.register.risks if wanted & set(r.controls)]
+        risks.sort(key=lambda r: (-r.score, r.id))
+        if not risks:
+            return ""
+        lines = []
+        for r in risks[:MAX_RISKS]:
+            level = "above" if r.score > threshold else "within"
+            treats = ", ".join(f"[{c}]" for c in r.controls if c in wanted)
+            lines.append(
+                f"- {r.id} {r.title}: score {r.score}, {level} the acceptance threshold of {threshold}; "
+                f"treatment {r.treatment}, owner {r.owner}; treated here by {treats}."
+            )
+        return "Risks from the register that this section treats:\n\n" + "\n".join(lines)

@@ -1,0 +1,110 @@
+"""The Statement of Applicability as a document: the catalogue's sections filled from the SoA rows."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from assistant.drafting.blocks import table
+from assistant.drafting.models import DraftedSection, Soa
+from assistant.drafting.phrasing import Voice, sentences
+from assistant.ids import THEMES
+from assistant.inputs.profile import Profile
+from assistant.knowledge.models import DocumentSpec, Section
+
+STATUSES = ("implemented", "partial", "planned", "not_implemented")
+
+
+def soa_sections(doc: DocumentSpec, soa: Soa, profile: Profile) -> list[DraftedSection]:
+    voice = Voice(profile)
+    out = []
+    for section in doc.sections:
+        statements = [voice.instruction(s, doc.kind) for s in sentences(section.establishes)]
+        lead = " ".join(s.rstrip(".") + "." for s in statements if s)
+        body = _body(section, soa, profile)
+        text = f"{lead} [6.1.3]" + (f"\n\n{body}" if body else "")
+        out.append(DraftedSection(heading=section.heading, text=text, cited_ids=["6.1.3"], clauses=["6.1.3"]))
+    return out
+
+
+def _body(section: Section, soa: Soa, profile: Profile) -> str:
+    heading = section.heading.lower()
+    rows = soa.rows
+    threshold = profile.risk_criteria.acceptance_threshold
+    if "summary" in heading:
+        lines = []
+        for theme in THEMES:
+            themed = [r for r in rows if r.theme == theme]
+            status: Counter[Any] = Counter(r.implementation_status for r in themed if r.applicable == "yes")
+            lines.append(
+                [
+                    theme,
+                    str(len(themed)),
+                    str(sum(r.applicable == "yes" for r in themed)),
+                    str(sum(r.applicable == "no" for r in themed)),
+                ]
+                + [str(status[s]) for s in STATUSES]
+            )
+        total: Counter[Any] = Counter(r.implementation_status for r in rows if r.applicable == "yes")
+        lines.append(
+            [
+                "all",
+                str(len(rows)),
+                str(sum(r.applicable == "yes" for r in rows)),
+                str(sum(r.applicable == "no" for r in rows)),
+            ]
+            + [str(total[s]) for s in STATUSES]
+        )
+        return table(
+            [
+                "Theme",
+                "Controls",
+                "Applicable",
+                "Excluded",
+                "Implemented",
+                "Partial",
+                "Planned",
+                "Not implemented",
+            ],
+            lines,
+        )
+    if "control table" in heading or heading == "controls":
+        return table(
+            ["Control", "Title", "Applicable", "Status", "Drivers", "Justification", "Documents"],
+            [
+                [
+                    f"[{r.control_id}]",
+                    r.title,
+                    r.applicable,
+                    r.implementation_status.replace("_", " "),
+                    ", ".join(r.drivers),
+                    r.justification,
+                    ", ".join(r.documents),
+                ]
+                for r in rows
+            ],
+        )
+    if "exclusion" in heading:
+        excluded = [r for r in rows if r.applicable == "no"]
+        if not excluded:
+            return "All 93 Annex A controls are applicable; none is excluded."
+        return "\n".join(f"- [{r.control_id}] {r.title}: {r.justification}" for r in excluded)
+    if "additional" in heading:
+        return (
+            f"{profile.identity.name} records no controls beyond Annex A in this version: every risk in the "
+            "register is treated by Annex A controls. Any control added from a sector framework or customer "
+            "requirement will be listed here with the risks it treats."
+        )
+    if "basis" in heading:
+        risk_driven = sum(
+            1 for r in rows if any(d.startswith("R-") or d.startswith("RISK") for d in r.drivers)
+        )
+        obligation = sum(1 for r in rows if any(d.split(":")[0] in ("legal", "contract") for d in r.drivers))
+        return (
+            f"Controls were selected from the risk assessment: every control that treats a risk scoring above "
+            f"{threshold} is applicable. {risk_driven} controls are driven by register risks and {obligation} "
+            f"by legal, regulatory or contractual obligations "
+            f"({', '.join(o.driver_tag for o in profile.obligations)}); the rest support the security "
+            f"baseline as business needs."
+        )
+    return ""

@@ -1,0 +1,204 @@
+"""Checks every draft must pass before it is accepted: citations, numbering, placeholders, invented names."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from assistant.ids import LEGACY_CONTROL_REF
+
+CITATION = re.compile(r"\[((?:A\.\d{1,2}\.\d{1,2}(?:\.\d{1,2})?)|(?:\d{1,2}(?:\.\d{1,2}){1,2}))\]")
+PLACEHOLDERS = [
+    re.compile(r"\[(?:company|organi[sz]ation|client|insert|name|date|owner|your)[^\]]*\]", re.I),
+    re.compile(r"\bTBD\b|\bTBC\b|\bTODO\b|\bXXX+\b|\bFIXME\b"),
+    re.compile(r"lorem ipsum", re.I),
+    re.compile(r"\{\{|\}\}|\{[A-Za-z_ ]+\}"),
+    re.compile(r"<(?:company|organi[sz]ation|name|insert)[^>]*>", re.I),
+]
+# Tools and vendors that drafts commonly name. A draft may only name those the organisation's own facts
+# (or a reviewer's instruction) mention: a policy that says "we use Intune" at a Jamf shop is wrong.
+VENDORS = (
+    "Amazon Web Services",
+    "AWS",
+    "Microsoft Azure",
+    "Azure",
+    "Google Cloud",
+    "GCP",
+    "DigitalOcean",
+    "Heroku",
+    "Okta",
+    "Entra ID",
+    "Entra",
+    "Azure AD",
+    "Azure Active Directory",
+    "Auth0",
+    "OneLogin",
+    "JumpCloud",
+    "Ping Identity",
+    "Duo",
+    "YubiKey",
+    "Intune",
+    "Jamf",
+    "Kandji",
+    "Mosyle",
+    "Workspace ONE",
+    "Kolide",
+    "CrowdStrike",
+    "SentinelOne",
+    "Microsoft Defender",
+    "Sophos",
+    "Datadog",
+    "Splunk",
+    "Microsoft Sentinel",
+    "Sumo Logic",
+    "Elastic",
+    "PagerDuty",
+    "Opsgenie",
+    "GitHub",
+    "GitLab",
+    "Bitbucket",
+    "CircleCI",
+    "Jenkins",
+    "Azure DevOps",
+    "Terraform",
+    "HashiCorp Vault",
+    "1Password",
+    "LastPass",
+    "Bitwarden",
+    "Dashlane",
+    "Keeper",
+    "Google Workspace",
+    "Gmail",
+    "Microsoft 365",
+    "Office 365",
+    "SharePoint",
+    "OneDrive",
+    "Microsoft Teams",
+    "Dropbox",
+    "Slack",
+    "Zoom",
+    "Notion",
+    "Confluence",
+    "Jira",
+    "ServiceNow",
+    "Freshservice",
+    "Zendesk",
+    "Intercom",
+    "Salesforce",
+    "HubSpot",
+    "Workday",
+    "BambooHR",
+    "HiBob",
+    "Rippling",
+    "Personio",
+    "Vanta",
+    "Drata",
+    "Snyk",
+    "Dependabot",
+    "SonarQube",
+    "Wiz",
+    "Lacework",
+    "Cloudflare",
+    "Zscaler",
+    "Netskope",
+    "Palo Alto",
+    "Fortinet",
+    "Tailscale",
+    "OpenVPN",
+    "Stripe",
+    "Veeam",
+    "Backblaze",
+    "Rubrik",
+    "Druva",
+    "KnowBe4",
+    "Proofpoint",
+    "Mimecast",
+    "Qualys",
+    "Tenable",
+    "Nessus",
+    "Rapid7",
+    "Microsoft Purview",
+    "Amazon Macie",
+    "GuardDuty",
+    "CloudTrail",
+    "Security Hub",
+    "ChatGPT",
+    "Copilot",
+    "Vercel",
+)
+_VENDOR_PATTERNS = [(v, re.compile(r"(?<![\w-])" + re.escape(v) + r"(?![\w-])")) for v in VENDORS]
+EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.-]+\b")
+# Honorific or role-led names ("Mr Smith", "Jane Doe (CISO)") that the profile does not contain.
+PERSON = re.compile(
+    r"\b(?:Mr|Mrs|Ms|Dr)\.? [A-Z][a-z]+(?: [A-Z][a-z]+)?\b|\b([A-Z][a-z]+ [A-Z][a-z]+) \((?:the )?"
+    r"(?:CEO|CTO|CISO|CIO|COO|CFO|DPO|Head of [A-Z][a-z]+)\)"
+)
+
+
+def cited_ids(text: str) -> set[str]:
+    return set(CITATION.findall(text))
+
+
+def vendors_in(text: str) -> set[str]:
+    return {name for name, pattern in _VENDOR_PATTERNS if pattern.search(text)}
+
+
+def unknown_vendors(text: str, known_text: str) -> set[str]:
+    """Vendors named in `text` that never appear in `known_text` (the organisation's facts)."""
+    return {v for v in vendors_in(text) if v not in known_text}
+
+
+def check_section(
+    *,
+    heading: str,
+    expected_heading: str,
+    text: str,
+    declared: Iterable[str],
+    known_ids: set[str],
+    allowed_ids: set[str],
+    known_text: str,
+) -> list[str]:
+    """Every problem with a drafted section, phrased so a model can fix it when re-asked."""
+    problems: list[str] = []
+    if heading.strip() != expected_heading:
+        problems.append(f'the heading must be exactly "{expected_heading}", not "{heading}"')
+    if len(text.split()) < 40:
+        problems.append("the section text is too short; write at least 40 words of substance")
+    legacy = sorted(set(LEGACY_CONTROL_REF.findall(text)))
+    if legacy:
+        problems.append(
+            f"ISO 27001:2013 control ids are not allowed: {', '.join(legacy)}; use 2022 ids (A.5.1-A.8.34)"
+        )
+    used = cited_ids(text) | {d.strip() for d in declared}
+    unknown = sorted(i for i in used if i not in known_ids)
+    if unknown:
+        problems.append(f"these cited ids do not exist in ISO 27001:2022: {', '.join(unknown)}")
+    outside = sorted(i for i in used if i in known_ids and i not in allowed_ids)
+    if outside:
+        problems.append(
+            f"these ids were not in the provided context, so they cannot be cited: {', '.join(outside)}"
+        )
+    if not cited_ids(text):
+        problems.append("cite at least one of the allowed ids in square brackets, e.g. [A.5.15]")
+    for pattern in PLACEHOLDERS:
+        found = pattern.search(text)
+        if found:
+            problems.append(
+                f"remove the placeholder {found.group(0)!r}; state the organisation's actual fact"
+            )
+    vendors = sorted(unknown_vendors(text, known_text))
+    if vendors:
+        problems.append(
+            f"the organisation's facts do not name {', '.join(vendors)}; do not invent tools or vendors"
+        )
+    emails = sorted(e for e in EMAIL.findall(text) if e not in known_text)
+    if emails:
+        problems.append(f"unknown email addresses: {', '.join(emails)}")
+    people = sorted(
+        {m.group(0) for m in PERSON.finditer(text) if (m.group(1) or m.group(0)) not in known_text}
+    )
+    if people:
+        problems.append(
+            f"the organisation's facts do not name these people: {', '.join(people)}; refer to roles"
+        )
+    return problems

@@ -1,0 +1,165 @@
+"""A small OpenAI-compatible HTTP server on 127.0.0.1 for tests: scripted replies and injected faults.
+
+By default it behaves like an obliging model: it answers section prompts with a valid section that cites
+the first allowed id, and SoA prompts with one row per control asked for. A test can queue faults or
+exact replies that are served first, one per chat request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+import threading
+import time
+from collections import deque
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+def obliging_reply(body: dict[str, Any]) -> str:
+    """What a well-behaved model would return for our prompts."""
+    messages = body["messages"]
+    text = "\n".join(m["content"] for m in messages if isinstance(m.get("content"), str))
+    rows = re.findall(r"^- (A\.\d+\.\d+) ", text, re.M)
+    if "Decide these" in text:
+        return json.dumps(
+            {
+                "rows": [
+                    {
+                        "control_id": cid,
+                        "applicable": True,
+                        "implementation_status": "partial",
+                        "justification": f"Model justification for {cid}: it treats risks in the register.",
+                        "evidence": f"records for {cid}",
+                    }
+                    for cid in rows
+                ]
+            }
+        )
+    heading = re.findall(r'"heading" \(exactly "([^"]+)"\)', text)[-1]
+    allowed = re.findall(r"Allowed citations: (.+)", text)[-1].split(", ")
+    cite = allowed[0].strip()
+    body_text = (
+        f"The organisation applies this section as described in its facts [{cite}]. " * 3
+        + "Owners review it every year and keep the records for the auditor to see. " * 3
+    )
+    return json.dumps({"heading": heading, "text": body_text, "cited_ids": [cite]})
+
+
+class FakeOpenAI:
+    def __init__(self, latency: float = 0.0) -> None:
+        self.script: deque[dict[str, Any]] = deque()
+        self.chat_requests: list[dict[str, Any]] = []
+        self.embedding_requests = 0
+        self.latency = latency
+        self._lock = threading.Lock()
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+
+    def __enter__(self) -> FakeOpenAI:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    # scripting ------------------------------------------------------------------------------------------
+    def reply(self, content: str) -> None:
+        self.script.append({"kind": "reply", "content": content})
+
+    def fail(self, status: int, headers: dict[str, str] | None = None) -> None:
+        self.script.append({"kind": "status", "status": status, "headers": headers or {}})
+
+    def stall(self, seconds: float) -> None:
+        self.script.append({"kind": "stall", "seconds": seconds})
+
+    # serving --------------------------------------------------------------------------------------------
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:  # noqa: N802
+                length = int(self.headers.get("content-length", 0))
+                body = json.loads(self.rfile.read(length) or b"{}")
+                if self.path.endswith("/embeddings"):
+                    with fake._lock:
+                        fake.embedding_requests += 1
+                    inputs = body["input"] if isinstance(body["input"], list) else [body["input"]]
+                    data = [
+                        {"object": "embedding", "index": i, "embedding": _vector(str(t))}
+                        for i, t in enumerate(inputs)
+                    ]
+                    return self._json(
+                        200,
+                        {
+                            "object": "list",
+                            "data": data,
+                            "model": body.get("model"),
+                            "usage": {"prompt_tokens": 1, "total_tokens": 1},
+                        },
+                    )
+                with fake._lock:
+                    fake.chat_requests.append(body)
+                    step = fake.script.popleft() if fake.script else {"kind": "obliging"}
+                if fake.latency:
+                    time.sleep(fake.latency)
+                if step["kind"] == "status":
+                    return self._json(
+                        step["status"], {"error": {"message": "injected", "type": "test"}}, step["headers"]
+                    )
+                if step["kind"] == "stall":
+                    time.sleep(step["seconds"])
+                    step = {"kind": "obliging"}
+                content = step["content"] if step["kind"] == "reply" else obliging_reply(body)
+                self._json(
+                    200,
+                    {
+                        "id": "chatcmpl-test",
+                        "object": "chat.completion",
+                        "created": int(time.time()),
+                        "model": body.get("model", "test"),
+                        "choices": [
+                            {
+                                "index": 0,
+                                "finish_reason": "stop",
+                                "message": {"role": "assistant", "content": content},
+                            }
+                        ],
+                        "usage": {"prompt_tokens": 100, "completion_tokens": 50, "total_tokens": 150},
+                    },
+                )
+
+            def _json(
+                self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None
+            ) -> None:
+                data = json.dumps(payload).encode()
+                try:
+                    self.send_response(status)
+                    self.send_header("content-type", "application/json")
+                    self.send_header("content-length", str(len(data)))
+                    for key, value in (headers or {}).items():
+                        self.send_header(key, value)
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+        return Handler
+
+
+def _vector(text: str, dims: int = 32) -> list[float]:
+    vec = [0.0] * dims
+    for token in re.findall(r"[a-z0-9]+", text.lower()):
+        vec[int(hashlib.md5(token.encode()).hexdigest(), 16) % dims] += 1.0
+    norm = math.sqrt(sum(v * v for v in vec)) or 1.0
+    return [v / norm for v in vec]

@@ -24,8 +24,7 @@ $(STAMP): pyproject.toml
 demo: install
 	$(ISMS) profile check --workspace $(EXAMPLE)
 	$(ISMS) risks check --workspace $(EXAMPLE)
-	$(ISMS) index build --workspace $(EXAMPLE)
-	$(ISMS) search "someone leaves and keeps their laptop" --k 5 --workspace $(EXAMPLE)
+	$(ISMS) generate --workspace $(EXAMPLE) --out out --provider offline
 
 lint: install
 	$(VENV)/bin/ruff check assistant ui eval tests bench

@@ -30,6 +30,7 @@ def ws(tmp_path: Path) -> Path:
 def server(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-loopback-key-000000")
     monkeypatch.setenv("ISMS_MAX_RETRIES", "2")
+    monkeypatch.setenv("ISMS_CONCURRENCY", "1")  # scripted replies must meet requests in a known order
     with FakeOpenAI() as fake:
         yield fake
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -63,6 +65,8 @@ class Engine:
         self.known_text = inputs.profile.model_dump_json()
         self._retriever = retriever
         self._soa: Soa | None = None
+        self._retriever_lock = threading.Lock()
+        self._soa_lock = threading.Lock()
         self.offline = OfflineDrafter(inputs.corpus, inputs.profile, inputs.register, inputs.today)
         self.chat: ChatModel | None = None
         if self.provider == "openai":
@@ -106,17 +110,21 @@ class Engine:
             self.provider,
             self.model,
             self.prompt_version(doc_id),
-            self.inputs.today.isoformat()[:7],
         ]
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode("utf-8")).hexdigest()[:16]
 
     def retriever(self) -> Retriever:
-        if self._retriever is None:
-            from assistant.index.workspace_index import build_workspace_index, open_retriever
+        with self._retriever_lock:
+            if self._retriever is None:
+                from assistant.index.workspace_index import build_workspace_index, open_retriever
 
-            build_workspace_index(self.inputs.workspace, self.inputs.settings)
-            self._retriever = open_retriever(self.inputs.workspace, self.inputs.settings)
-        return self._retriever
+                build_workspace_index(self.inputs.workspace, self.inputs.settings)
+                self._retriever = open_retriever(self.inputs.workspace, self.inputs.settings)
+            return self._retriever
+
+    @property
+    def soa_ready(self) -> bool:
+        return self._soa is not None
 
     # -- documents ---------------------------------------------------------------------------------------
 
@@ -134,12 +142,29 @@ class Engine:
             usage.add(soa.usage)
             sections = soa_sections(doc, soa, self.inputs.profile)
         else:
+            if self.chat is None:
+                used_facts: set[str] = set()  # offline sections share it so facts are not repeated
+                drafted = [self._section(doc, section, used_facts) for section in doc.sections]
+            else:
+                # Sections are independent for a model: draft them side by side (the chat model bounds
+                # how many requests are in flight), so a long document is not a sequential tail.
+                failed = threading.Event()
+
+                def one(section: Section) -> tuple[DraftedSection, Usage]:
+                    if failed.is_set():
+                        raise DraftStepFailed(f"{doc.id}: not drafted after an earlier section failed")
+                    try:
+                        return self._section(doc, section, set())
+                    except BaseException:
+                        failed.set()
+                        raise
+
+                with ThreadPoolExecutor(max_workers=self.inputs.settings.concurrency) as pool:
+                    drafted = list(pool.map(one, doc.sections))
             sections = []
-            used_facts: set[str] = set()
-            for section in doc.sections:
-                drafted, used = self._section(doc, section, used_facts)
+            for section, used in drafted:
                 usage.add(used)
-                sections.append(drafted)
+                sections.append(section)
         return Draft(
             doc_id=doc.id,
             title=doc.title,
@@ -221,8 +246,12 @@ class Engine:
     # -- Statement of Applicability -----------------------------------------------------------------------
 
     def soa(self) -> Soa:
-        if self._soa is not None:
+        with self._soa_lock:
+            if self._soa is None:
+                self._soa = self._build_soa()
             return self._soa
+
+    def _build_soa(self) -> Soa:
         inputs = self.inputs
         all_bases = bases(inputs.corpus, inputs.profile, inputs.register)
         usage = Usage()
@@ -232,16 +261,18 @@ class Engine:
             writer = OfflineSoaWriter(inputs.profile, self.facts)
             drafts = [writer.draft(b) for b in all_bases]
         else:
+            batches = [all_bases[i : i + SOA_BATCH] for i in range(0, len(all_bases), SOA_BATCH)]
+            with ThreadPoolExecutor(max_workers=inputs.settings.concurrency) as pool:
+                answers = list(pool.map(self._llm_soa_batch, batches))
             drafts = []
-            for start in range(0, len(all_bases), SOA_BATCH):
-                batch, used = self._llm_soa_batch(all_bases[start : start + SOA_BATCH])
-                drafts += batch
+            for batch_rows, used in answers:
+                drafts += batch_rows
                 usage.add(used)
         for basis, draft in zip(all_bases, drafts, strict=True):
             row, corrections = finalise(basis, draft)
             rows.append(row)
             notes += corrections
-        self._soa = Soa(
+        return Soa(
             rows=rows,
             provider=self.provider,
             model=self.model,
@@ -250,7 +281,6 @@ class Engine:
             usage=usage,
             notes=notes,
         )
-        return self._soa
 
     def _llm_soa_batch(self, batch: list[Any]) -> tuple[list[Any], Usage]:
         assert self.chat is not None

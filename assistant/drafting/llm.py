@@ -86,6 +86,8 @@ class ChatModel:
         )
         self.requests = 0
         self._count_lock = threading.Lock()
+        # Bounds requests in flight across every drafting thread (documents and SoA batches alike).
+        self._inflight = threading.Semaphore(settings.concurrency)
 
     def structured(
         self,
@@ -142,11 +144,12 @@ class ChatModel:
     ) -> tuple[str, M | None, list[str]]:
         import openai
 
-        self.limiter.wait()
-        with self._count_lock:
-            self.requests += 1
         try:
-            result = runnable.invoke(messages)
+            with self._inflight:
+                self.limiter.wait()
+                with self._count_lock:
+                    self.requests += 1
+                result = runnable.invoke(messages)
         except openai.AuthenticationError:
             raise ProviderAuthError(
                 f"the model endpoint rejected the API key ({self.settings.base_url or 'api.openai.com'}); set "

@@ -221,19 +221,17 @@ class Voice:
 
     def organisation(self, text: str) -> str:
         """Name the organisation once per sentence; later mentions become 'it' / 'its'."""
-        text = re.sub(r"\b(?:the|an|each|every) organisation(?:'s)?\b", self._org_ref, text, flags=re.I)
-        text = re.sub(r"\b(?:the|an|each|every) organi[sz]ation(?:'s)?\b", self._org_ref, text, flags=re.I)
-        self._seen = False
-        return text
+        named = self.name in text
 
-    _seen = False
+        def reference(match: re.Match[str]) -> str:
+            nonlocal named
+            possessive = match.group(0).endswith("'s")
+            if named:
+                return "its" if possessive else "it"
+            named = True
+            return f"{self.name}'s" if possessive else self.name
 
-    def _org_ref(self, match: re.Match[str]) -> str:
-        possessive = match.group(0).endswith("'s")
-        if self._seen or self.name in match.string[: match.start()]:
-            return "its" if possessive else "it"
-        self._seen = True
-        return f"{self.name}'s" if possessive else self.name
+        return re.sub(r"\b(?:the|an|each|every) organi[sz]ation(?:'s)?\b", reference, text, flags=re.I)
 
     def people(self, text: str, named: set[str]) -> str:
         """Name the holder of each role at its first mention in the section."""

@@ -32,11 +32,10 @@ class Prompt:
         return f"{self.chain}.v{self.version}"
 
     def render(self, **variables: Any) -> tuple[str, str]:
-        env = _environment()
         try:
             return (
-                env.from_string(self.system).render(**variables).strip(),
-                env.from_string(self.user).render(**variables).strip(),
+                _compile(self.system).render(**variables).strip(),
+                _compile(self.user).render(**variables).strip(),
             )
         except UndefinedError as exc:
             raise PromptError(
@@ -51,6 +50,11 @@ def _environment() -> SandboxedEnvironment:
     return SandboxedEnvironment(
         undefined=StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True
     )
+
+
+@lru_cache(maxsize=32)
+def _compile(source: str) -> Any:
+    return _environment().from_string(source)
 
 
 def load_prompt(prompts_dir: Path, chain: str, version: int | None = None) -> Prompt:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,6 +78,7 @@ class Retriever:
         self._make_embedder = make_embedder
         self._embedder: Embedder | None = None
         self._collection: Any = None
+        self._open_lock = threading.Lock()
         self._stemmer = Stemmer.Stemmer("english")
         self._bm25 = bm25s.BM25()
         self._bm25.index(self._tokenize([f"{c.title} {c.text}" for c in self.chunks]), show_progress=False)
@@ -127,10 +129,11 @@ class Retriever:
         return entries[:k]
 
     def _dense_ranking(self, query: str, filters: Filters) -> list[str]:
-        if self._embedder is None:
-            self._embedder = self._make_embedder()
-        if self._collection is None:
-            self._collection = chroma_client(self.index_dir / "chroma").get_collection(COLLECTION)
+        with self._open_lock:  # drafting threads share one model and one chromadb client
+            if self._embedder is None:
+                self._embedder = self._make_embedder()
+            if self._collection is None:
+                self._collection = chroma_client(self.index_dir / "chroma").get_collection(COLLECTION)
         vector = self._embedder.embed([query])[0]
         result = self._collection.query(
             query_embeddings=[vector],

@@ -1,0 +1,130 @@
+"""`isms generate`: the whole document set, with a live progress table and a summary."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.live import Live
+from rich.table import Table
+
+from assistant.cli.common import ProfileOpt, RisksOpt, WorkspaceOpt, console, err_console, handles_errors
+from assistant.cli.draft_cmds import BaseUrlOpt, ModelOpt, OutOpt, ProviderOpt
+from assistant.cli.loading import describe_provider, load_inputs
+from assistant.drafting.engine import Engine
+from assistant.errors import CheckFailed
+from assistant.generation.runner import DocResult, Generator, RunReport, prepare_out_dir, select_documents
+
+STYLE = {"queued": "dim", "drafting": "yellow", "written": "green", "unchanged": "cyan", "failed": "bold red"}
+
+
+def generate(
+    profile: ProfileOpt = None,
+    risks: RisksOpt = None,
+    out: OutOpt = None,
+    provider: ProviderOpt = None,
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    concurrency: Annotated[
+        int | None, typer.Option("--concurrency", min=1, max=64, help="Documents at once.")
+    ] = None,
+    only: Annotated[
+        str | None, typer.Option("--only", help="Catalogue ids to generate, comma-separated.")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Regenerate even when nothing changed.")] = False,
+    workspace: WorkspaceOpt = Path("."),
+) -> None:
+    """Generate every catalogue document and the SoA (Markdown, Word, Excel, CSV) into the output folder."""
+    inputs = load_inputs(
+        workspace,
+        profile=profile,
+        risks=risks,
+        out=out,
+        provider=provider,
+        model=model,
+        base_url=base_url,
+        concurrency=concurrency,
+    )
+    doc_ids = select_documents(inputs, only)
+    prepare_out_dir(inputs.workspace.out_dir)
+    engine = Engine(inputs)
+    err_console.print(
+        f"{describe_provider(inputs)}; concurrency {inputs.settings.concurrency}; "
+        f"{len(doc_ids)} document(s) into {inputs.workspace.out_dir}",
+        highlight=False,
+    )
+    display = _Display(doc_ids)
+    generator = Generator(inputs, engine, force=force, on_change=display.update)
+    try:
+        with Live(display.table(), console=console, refresh_per_second=4, transient=False) as live:
+            display.live = live
+            report = generator.run(doc_ids)
+    except KeyboardInterrupt:
+        err_console.print(
+            "interrupted: every finished document is saved; run the same command to complete the set"
+        )
+        raise typer.Exit(130) from None
+    console.print()
+    _summary(report, inputs.workspace.out_dir)
+    for note in report.notes:
+        err_console.print(f"[yellow]SoA rule applied:[/] {note}", highlight=False)
+    if report.failed:
+        raise CheckFailed(
+            f"{len(report.failed)} document(s) failed; the others were written",
+            details=[f"{r.id}: {r.reason}" for r in report.failed],
+        )
+
+
+class _Display:
+    def __init__(self, doc_ids: list[str]) -> None:
+        self.results = {d: DocResult(d) for d in doc_ids}
+        self.started = time.perf_counter()
+        self.live: Live | None = None
+        self._lock = threading.Lock()
+
+    def update(self, result: DocResult) -> None:
+        with self._lock:
+            self.results[result.id] = result
+            if self.live is not None:
+                self.live.update(self.table())
+
+    def table(self) -> Table:
+        done = sum(1 for r in self.results.values() if r.status in ("written", "unchanged", "failed"))
+        table = Table(
+            title=f"generating: {done}/{len(self.results)} done, {time.perf_counter() - self.started:.1f}s",
+            title_justify="left",
+        )
+        for column in ("document", "state", "version", "tokens", "seconds"):
+            table.add_column(column)
+        for r in self.results.values():
+            tokens = f"{r.prompt_tokens + r.completion_tokens}" if r.prompt_tokens else ""
+            table.add_row(
+                r.id,
+                f"[{STYLE[r.status]}]{r.status}[/]",
+                r.version,
+                tokens,
+                f"{r.seconds:.2f}" if r.seconds else "",
+            )
+        return table
+
+
+def _summary(report: RunReport, out_dir: Path) -> None:
+    results = report.results.values()
+    table = Table(title=f"summary ({out_dir})", show_header=False, title_justify="left")
+    table.add_row("written", str(report.count("written")))
+    table.add_row("unchanged (skipped)", str(report.count("unchanged")))
+    table.add_row("failed", str(report.count("failed")))
+    table.add_row("model calls", str(sum(r.calls for r in results)))
+    table.add_row(
+        "tokens (prompt + completion)",
+        f"{sum(r.prompt_tokens for r in results)} + {sum(r.completion_tokens for r in results)}",
+    )
+    table.add_row("estimated cost", f"${sum(r.cost_usd for r in results):.4f}")
+    table.add_row("wall time", f"{report.seconds:.2f}s")
+    console.print(table)
+
+
+generate_cmd = handles_errors(generate)

@@ -1,0 +1,1 @@
+"""Bulk generation of the whole document set: incremental, resumable, concurrent."""

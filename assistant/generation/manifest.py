@@ -1,0 +1,52 @@
+"""manifest.json in the output folder: what each document was generated from, by what, at what cost."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+from typing import Any
+
+from assistant.documents.files import write_atomic
+
+MANIFEST = "manifest.json"
+
+
+class Manifest:
+    """Per-document records, saved atomically after every change so an interrupted run loses nothing."""
+
+    def __init__(self, out_dir: Path) -> None:
+        self.path = out_dir / MANIFEST
+        self._lock = threading.Lock()
+        self.documents: dict[str, dict[str, Any]] = {}
+        self.run: dict[str, Any] = {}
+        if self.path.exists():
+            try:
+                data = json.loads(self.path.read_text(encoding="utf-8"))
+                self.documents = {
+                    d["id"]: d for d in data.get("documents", []) if isinstance(d, dict) and "id" in d
+                }
+                self.run = data.get("run", {})
+            except (OSError, json.JSONDecodeError, TypeError):
+                self.documents = {}
+
+    def history(self, doc_id: str) -> list[dict[str, str]]:
+        return list(self.documents.get(doc_id, {}).get("history", []))
+
+    def record(self, entry: dict[str, Any], change: str | None = None, date: str = "") -> None:
+        with self._lock:
+            previous = self.documents.get(entry["id"], {})
+            history = list(previous.get("history", []))
+            if change and (not history or history[-1].get("version") != entry.get("version")):
+                history.append({"version": str(entry.get("version", "")), "date": date, "change": change})
+            self.documents[entry["id"]] = {**previous, **entry, "history": history}
+            self._save()
+
+    def finish(self, run: dict[str, Any]) -> None:
+        with self._lock:
+            self.run = run
+            self._save()
+
+    def _save(self) -> None:
+        data = {"run": self.run, "documents": [self.documents[k] for k in sorted(self.documents)]}
+        write_atomic(self.path, json.dumps(data, indent=1, ensure_ascii=False) + "\n")

@@ -1,0 +1,60 @@
+"""Write one document's files: Markdown (source of truth), then Word, then its manifest entry."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from assistant.documents.docx_export import render_docx, write_docx
+from assistant.documents.markdown import read_document, write_document
+from assistant.documents.soa_csv import write_soa_csv
+from assistant.documents.soa_xlsx import write_soa_xlsx
+from assistant.drafting.engine import SOA_DOC, Engine, Inputs
+from assistant.drafting.models import Draft
+from assistant.generation.manifest import Manifest
+
+
+def output_paths(out_dir: Path, doc_id: str) -> list[Path]:
+    paths = [out_dir / f"{doc_id}.md", out_dir / f"{doc_id}.docx"]
+    if doc_id == SOA_DOC:
+        paths += [out_dir / "soa.csv", out_dir / "soa.xlsx"]
+    return paths
+
+
+def write_outputs(
+    inputs: Inputs, engine: Engine, manifest: Manifest, draft: Draft, change: str, seconds: float
+) -> dict[str, Any]:
+    out_dir = inputs.workspace.out_dir
+    md_path = out_dir / f"{draft.doc_id}.md"
+    meta = write_document(md_path, draft, inputs.corpus, inputs.profile, inputs.today)
+    if draft.doc_id == SOA_DOC:
+        soa = engine.soa()
+        write_soa_csv(out_dir / "soa.csv", soa)
+        write_soa_xlsx(out_dir / "soa.xlsx", soa, inputs.profile.identity.legal_name)
+    history = manifest.history(draft.doc_id)
+    if not history or history[-1].get("version") != str(meta["version"]):
+        history.append({"version": str(meta["version"]), "date": inputs.today.isoformat(), "change": change})
+    data = render_docx(
+        read_document(md_path),
+        inputs.corpus,
+        inputs.profile.identity.legal_name,
+        history,
+        template=inputs.settings.docx_template,
+        landscape=draft.doc_id == SOA_DOC,
+    )
+    write_docx(out_dir / f"{draft.doc_id}.docx", data)
+    entry = {
+        "id": draft.doc_id,
+        "version": str(meta["version"]),
+        "inputs_hash": draft.inputs_hash,
+        "prompt_version": draft.prompt_version,
+        "provider": draft.provider,
+        "model": draft.model,
+        "prompt_tokens": draft.usage.prompt_tokens,
+        "completion_tokens": draft.usage.completion_tokens,
+        "cost_usd": round(draft.usage.cost_usd, 6),
+        "seconds": round(seconds, 3),
+        "status": "written",
+    }
+    manifest.record(entry, change=change, date=inputs.today.isoformat())
+    return entry

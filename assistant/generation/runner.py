@@ -1,0 +1,202 @@
+"""Generate the whole document set with bounded concurrency; skip what has not changed; never lose work.
+
+Every file is written atomically and recorded in the manifest as soon as its document is done, so after
+Ctrl-C or kill -9 a re-run keeps every finished document (its inputs hash matches) and completes the rest.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import frontmatter
+
+from assistant.drafting.engine import SOA_DOC, Engine, Inputs
+from assistant.errors import InputError, IsmsError
+from assistant.generation.manifest import Manifest
+from assistant.generation.outputs import output_paths, write_outputs
+from assistant.ids import DOCUMENT_ID
+
+
+@dataclass
+class DocResult:
+    id: str
+    status: str = "queued"  # queued | drafting | written | unchanged | failed
+    version: str = ""
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float = 0.0
+    calls: int = 0
+    seconds: float = 0.0
+    reason: str = ""
+
+
+@dataclass
+class RunReport:
+    results: dict[str, DocResult]
+    seconds: float = 0.0
+    interrupted: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.results.values() if r.status == status)
+
+    @property
+    def failed(self) -> list[DocResult]:
+        return [r for r in self.results.values() if r.status == "failed"]
+
+
+def select_documents(inputs: Inputs, only: str | None) -> list[str]:
+    """The catalogue in a stable order (mandatory first), or the validated `--only` subset."""
+    catalogue = sorted(inputs.corpus.documents.values(), key=lambda d: (not d.mandatory, d.id))
+    ids = [d.id for d in catalogue]
+    if not only:
+        return ids
+    wanted = [part.strip() for part in only.split(",") if part.strip()]
+    if not wanted:
+        raise InputError("--only is empty; give catalogue ids separated by commas")
+    escaping = [w for w in wanted if "/" in w or "\\" in w or ".." in w]
+    if escaping:
+        raise InputError(
+            f"--only ids must be catalogue slugs; {', '.join(escaping)} would leave the output folder"
+        )
+    unknown = [w for w in wanted if w not in ids or not DOCUMENT_ID.match(w)]
+    if unknown:
+        raise InputError(
+            f"--only names unknown document id(s): {', '.join(unknown)}",
+            details=[f"known ids: {', '.join(ids)}"],
+        )
+    return [i for i in ids if i in wanted]
+
+
+def prepare_out_dir(out_dir: Path) -> None:
+    """Fail before any drafting if the output folder cannot be written."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError(f"{out_dir}: the output path exists and is not a folder")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=out_dir, prefix=".write-test-")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise InputError(f"{out_dir}: the output folder is not writable ({exc.strerror or exc})") from None
+    # Temporary files of a run that was killed mid-write: the real files next to them are intact.
+    for stale in out_dir.glob(".*.tmp"):
+        stale.unlink(missing_ok=True)
+
+
+def is_unchanged(inputs: Inputs, engine: Engine, doc_id: str) -> str | None:
+    """The existing version when every output file is present and was built from the same inputs."""
+    paths = output_paths(inputs.workspace.out_dir, doc_id)
+    if not all(p.exists() for p in paths):
+        return None
+    try:
+        meta = frontmatter.load(str(paths[0])).metadata
+    except Exception:  # a damaged file is regenerated, never trusted
+        return None
+    if meta.get("inputs_hash") != engine.inputs_hash(doc_id):
+        return None
+    return str(meta.get("version", ""))
+
+
+class Generator:
+    def __init__(
+        self,
+        inputs: Inputs,
+        engine: Engine,
+        *,
+        force: bool = False,
+        on_change: Callable[[DocResult], None] | None = None,
+    ) -> None:
+        self.inputs = inputs
+        self.engine = engine
+        self.force = force
+        self.on_change = on_change or (lambda _r: None)
+        self.manifest = Manifest(inputs.workspace.out_dir)
+        self._stop = threading.Event()
+
+    def run(self, doc_ids: list[str]) -> RunReport:
+        started = time.perf_counter()
+        results = {d: DocResult(d) for d in doc_ids}
+        report = RunReport(results)
+        todo = []
+        for doc_id in doc_ids:
+            version = None if self.force else is_unchanged(self.inputs, self.engine, doc_id)
+            if version is not None:
+                results[doc_id].status, results[doc_id].version = "unchanged", version
+                self.manifest.record({"id": doc_id, "status": "unchanged"})
+                self.on_change(results[doc_id])
+            else:
+                todo.append(doc_id)
+        # The SoA drives several batches of model calls: start it first so it is not the long tail.
+        todo.sort(key=lambda d: d != SOA_DOC)
+        workers = max(1, self.inputs.settings.concurrency)
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="draft")
+        try:
+            futures = {pool.submit(self._one, results[d]): d for d in todo}
+            for future in as_completed(futures):
+                future.result()
+        except KeyboardInterrupt:
+            self._stop.set()
+            report.interrupted = True
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+            report.seconds = time.perf_counter() - started
+            if SOA_DOC in todo and self.engine.soa_ready:
+                report.notes = list(self.engine.soa().notes)
+            self.manifest.finish(self._run_summary(report))
+        return report
+
+    def _one(self, result: DocResult) -> None:
+        if self._stop.is_set():
+            return
+        started = time.perf_counter()
+        result.status = "drafting"
+        self.on_change(result)
+        try:
+            existed = (self.inputs.workspace.out_dir / f"{result.id}.md").exists()
+            draft = self.engine.draft(result.id)
+            change = ("Regenerated: inputs changed" if existed else "First draft") + (
+                f" ({draft.provider}, {draft.model})"
+            )
+            entry = write_outputs(
+                self.inputs, self.engine, self.manifest, draft, change, time.perf_counter() - started
+            )
+            result.status, result.version = "written", entry["version"]
+            result.prompt_tokens, result.completion_tokens = (
+                draft.usage.prompt_tokens,
+                draft.usage.completion_tokens,
+            )
+            result.cost_usd, result.calls = draft.usage.cost_usd, draft.usage.calls
+        except IsmsError as exc:
+            if exc.exit_code == 2:  # configuration problems (a rejected key) stop the run
+                self._stop.set()
+                raise
+            result.status, result.reason = "failed", str(exc)
+            self.manifest.record({"id": result.id, "status": "failed", "reason": exc.message})
+        finally:
+            result.seconds = time.perf_counter() - started
+            self.on_change(result)
+
+    def _run_summary(self, report: RunReport) -> dict[str, object]:
+        return {
+            "provider": self.engine.provider,
+            "model": self.engine.model,
+            "date": self.inputs.today.isoformat(),
+            "written": report.count("written"),
+            "unchanged": report.count("unchanged"),
+            "failed": report.count("failed"),
+            "seconds": round(report.seconds, 3),
+            "prompt_tokens": sum(r.prompt_tokens for r in report.results.values()),
+            "completion_tokens": sum(r.completion_tokens for r in report.results.values()),
+            "cost_usd": round(sum(r.cost_usd for r in report.results.values()), 6),
+            "interrupted": report.interrupted,
+        }

@@ -1,0 +1,113 @@
+"""Benchmark `isms generate`: offline cold and warm, unchanged re-run, and the LLM path's concurrency.
+
+    .venv/bin/python bench/generate.py [--latency 0.3] [--skip-llm]
+
+Targets (issue 6): offline whole set <= 10 s with the index warm and <= 60 s cold including the index
+build; unchanged re-run <= 3 s with zero model calls; LLM path against a loopback server with latency L:
+wall time <= 1.2 x floor, where floor = ceil(calls / concurrency) x L.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from tests.openai_server import FakeOpenAI  # noqa: E402
+
+ISMS = str(Path(sys.executable).with_name("isms"))
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> float:
+    started = time.perf_counter()
+    subprocess.run(
+        [ISMS, *args],
+        check=False,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "COLUMNS": "200", **(env or {})},
+    )
+    return time.perf_counter() - started
+
+
+def manifest_run(out: Path) -> dict[str, object]:
+    data: dict[str, object] = json.loads((out / "manifest.json").read_text())["run"]
+    return data
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--workspace", type=Path, default=REPO / "examples" / "kestrel-saas")
+    parser.add_argument("--latency", type=float, default=0.5)
+    parser.add_argument("--skip-llm", action="store_true")
+    args = parser.parse_args()
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    with tempfile.TemporaryDirectory() as tmp:
+        ws = Path(tmp) / args.workspace.name
+        shutil.copytree(args.workspace, ws, ignore=shutil.ignore_patterns(".isms", "out"))
+        out = ws / "out"
+        offline = {"ISMS_PROVIDER": "offline"}
+        index_s = run("index", "build", "--workspace", str(ws), env=offline)
+        cold_s = run("generate", "--workspace", str(ws), env=offline)
+        cold = manifest_run(out)
+        warm_s = run("generate", "--workspace", str(ws), "--force", env=offline)
+        again_s = run("generate", "--workspace", str(ws), env=offline)
+        again = manifest_run(out)
+        print(f"workspace {args.workspace.name}, {os.cpu_count()} cores, {cold['written']} documents")
+        print(
+            f"offline cold (index build {index_s:.1f}s + generate {cold_s:.1f}s): {index_s + cold_s:6.1f} s  "
+            "target <= 60 s"
+        )
+        print(f"offline warm, whole set with --force:           {warm_s:6.1f} s  target <= 10 s")
+        print(
+            f"unchanged re-run:                               {again_s:6.2f} s  target <= 3 s; "
+            f"written {again['written']}, unchanged {again['unchanged']}, model calls 0 (offline)"
+        )
+        if not args.skip_llm:
+            llm(ws, args.latency)
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        print(f"peak memory of a generate process: {peak:.0f} MB")
+
+
+def llm(ws: Path, latency: float) -> None:
+    with FakeOpenAI() as server:
+        env = {
+            "ISMS_PROVIDER": "openai",
+            "ISMS_BASE_URL": server.base_url,
+            "OPENAI_API_KEY": "sk-bench-loopback",
+            "ISMS_REQUESTS_PER_MINUTE": "100000",
+        }
+        run("index", "build", "--workspace", str(ws), env=env)  # the index is warm for both runs
+        server.latency = latency
+        for concurrency in (1, 8):
+            shutil.rmtree(ws / ".isms" / "cache" / "llm", ignore_errors=True)
+            before = len(server.chat_requests)
+            process = run(
+                "generate", "--workspace", str(ws), "--force", "--concurrency", str(concurrency), env=env
+            )
+            wall = float(manifest_run(ws / "out")["seconds"])  # the generation itself, from the manifest
+            calls = len(server.chat_requests) - before
+            floor = math.ceil(calls / concurrency) * latency
+            print(
+                f"LLM path, latency {latency:.2f}s, concurrency {concurrency}: {calls} calls, generation wall "
+                f"{wall:6.1f} s (process {process:.1f} s), floor {floor:6.1f} s, ratio {wall / floor:.2f}  "
+                "target <= 1.20"
+            )
+        before = len(server.chat_requests)
+        again = run("generate", "--workspace", str(ws), env=env)
+        print(f"LLM path unchanged re-run: {again:.2f} s, {len(server.chat_requests) - before} model calls")
+
+
+if __name__ == "__main__":
+    main()

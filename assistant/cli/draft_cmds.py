@@ -9,10 +9,12 @@ import typer
 
 from assistant.cli.common import ProfileOpt, RisksOpt, WorkspaceOpt, console, err_console, handles_errors
 from assistant.cli.loading import describe_provider, load_inputs
-from assistant.documents.markdown import as_draft, read_document, write_document
-from assistant.documents.soa_csv import write_soa_csv
+from assistant.documents.markdown import as_draft, read_document
 from assistant.drafting.engine import SOA_DOC, Engine
 from assistant.errors import InputError
+from assistant.generation.manifest import Manifest
+from assistant.generation.outputs import write_outputs
+from assistant.generation.runner import prepare_out_dir
 
 OutOpt = Annotated[Path | None, typer.Option("--out", help="Output folder (default: WORKSPACE/out).")]
 ProviderOpt = Annotated[str | None, typer.Option("--provider", help="offline, openai or auto.")]
@@ -49,6 +51,9 @@ def draft(
     err_console.print(describe_provider(inputs), highlight=False)
     out_dir = inputs.workspace.out_dir
     path = out_dir / f"{doc_id}.md"
+    if section is None:
+        prepare_out_dir(out_dir)
+    manifest = Manifest(out_dir)
     if section is not None and instruction is not None:
         current = as_draft(read_document(path))
         spec = {s.heading: s for s in corpus.documents[doc_id].sections}
@@ -63,17 +68,21 @@ def draft(
         revised, usage = engine.redraft_section(current, section, instruction)
         current.sections = [revised if s.heading == revised.heading else s for s in current.sections]
         current.provider, current.model = engine.provider, engine.model
-        meta = write_document(path, current, corpus, inputs.profile, inputs.today)
+        current.usage = usage
+        change = f"Section '{revised.heading}' revised: {instruction}"
+        entry = write_outputs(inputs, engine, manifest, current, change, 0.0)
         console.print(
-            f"revised section {revised.heading!r} of {path} (version {meta['version']}); "
+            f"revised section {revised.heading!r} of {path} (version {entry['version']}); "
             f"{usage.calls} model call(s)",
             highlight=False,
         )
         return
     result = engine.draft(doc_id)
-    meta = write_document(path, result, corpus, inputs.profile, inputs.today)
+    change = "Regenerated with isms draft" if path.exists() else "First draft"
+    meta = write_outputs(
+        inputs, engine, manifest, result, f"{change} ({result.provider}, {result.model})", result.seconds
+    )
     if doc_id == SOA_DOC:
-        write_soa_csv(out_dir / "soa.csv", engine.soa())
         for note in engine.soa().notes:
             err_console.print(f"[yellow]note:[/] {note}", highlight=False)
     u = result.usage

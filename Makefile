@@ -25,6 +25,7 @@ demo: install
 	$(ISMS) profile check --workspace $(EXAMPLE)
 	$(ISMS) risks check --workspace $(EXAMPLE)
 	$(ISMS) generate --workspace $(EXAMPLE) --out out --provider offline
+	$(ISMS) eval out --workspace $(EXAMPLE) --html out/evaluation.html
 
 lint: install
 	$(VENV)/bin/ruff check assistant ui eval tests bench

@@ -169,7 +169,7 @@ def test_cli_draft_writes_the_contract(tmp_path: Path, runner) -> None:  # type:
     assert post["generated_by"] == {
         "provider": "offline",
         "model": "offline-drafter",
-        "prompt_version": "offline-drafter.v1",
+        "prompt_version": OFFLINE_VERSION,
     }
     assert post["next_review"] > post["effective_date"]
     assert "[A.5.15]" in post.content

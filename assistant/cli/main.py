@@ -6,6 +6,7 @@ import typer
 
 from assistant.cli.corpus_cmds import corpus_app
 from assistant.cli.draft_cmds import draft_cmd
+from assistant.cli.eval_cmd import eval_cmd
 from assistant.cli.generate_cmd import generate_cmd
 from assistant.cli.index_cmds import index_app, search_cmd
 from assistant.cli.inputs_cmds import config_app, profile_app, risks_app
@@ -25,6 +26,7 @@ app.add_typer(index_app, name="index")
 app.command("search")(search_cmd)
 app.command("draft")(draft_cmd)
 app.command("generate")(generate_cmd)
+app.command("eval")(eval_cmd)
 
 
 def run() -> None:

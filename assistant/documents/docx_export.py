@@ -49,6 +49,8 @@ def render_docx(
     document.add_paragraph(organisation, style="Subtitle")
     _control_table(document, meta)
     _history_table(document, history)
+    if file.preamble:
+        _markdown(document, file.preamble)
     for number, sec in enumerate(file.sections, start=1):
         document.add_heading(f"{number}. {sec.heading}", level=1)
         _markdown(document, sec.text)

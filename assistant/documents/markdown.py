@@ -40,6 +40,7 @@ class DocumentFile:
     meta: dict[str, Any]
     title: str
     sections: list[DraftedSection]
+    preamble: str = ""  # text a person put between the title and the first section
 
 
 def add_months(day: date, months: int) -> date:
@@ -145,9 +146,12 @@ def read_document(path: Path) -> DocumentFile:
     title, sections = "", []
     heading: str | None = None
     lines: list[str] = []
+    preamble: list[str] = []
     for line in post.content.splitlines():
         if line.startswith("# ") and not title:
             title = line[2:].strip()
+        elif line.startswith("## ") and heading is None:
+            preamble, lines, heading = lines, [], line[3:].strip()
         elif line.startswith("## "):
             if heading is not None:
                 sections.append(_section(heading, lines, post.metadata))
@@ -157,7 +161,9 @@ def read_document(path: Path) -> DocumentFile:
     if heading is not None:
         sections.append(_section(heading, lines, post.metadata))
     sections = [s for s in sections if s.heading != ANNEX_HEADING]
-    return DocumentFile(meta=dict(post.metadata), title=title, sections=sections)
+    return DocumentFile(
+        meta=dict(post.metadata), title=title, sections=sections, preamble="\n".join(preamble).strip()
+    )
 
 
 def _section(heading: str, lines: list[str], meta: dict[str, Any]) -> DraftedSection:

@@ -13,6 +13,7 @@ from typing import Any
 
 from assistant.drafting.cache import ResponseCache
 from assistant.drafting.context import build_context, fit_budget
+from assistant.drafting.factcheck import FactChecker
 from assistant.drafting.facts import profile_facts
 from assistant.drafting.llm import ChatModel, DraftStepFailed
 from assistant.drafting.models import Draft, DraftedSection, SectionDraft, Soa, SoaBatchDraft, SoaRow, Usage
@@ -63,6 +64,7 @@ class Engine:
         self.facts = profile_facts(inputs.profile)
         self.known_ids = set(inputs.corpus.controls) | set(inputs.corpus.clauses)
         self.known_text = inputs.profile.model_dump_json()
+        self.factcheck = FactChecker(inputs.profile)
         self._retriever = retriever
         self._soa: Soa | None = None
         self._retriever_lock = threading.Lock()
@@ -208,6 +210,7 @@ class Engine:
             known_ids=self.known_ids,
             allowed_ids=allowed,
             known_text=self.known_text,
+            facts=self.factcheck,
         )
 
     def _llm_section(self, doc: DocumentSpec, section: Section) -> tuple[SectionDraft, Usage]:

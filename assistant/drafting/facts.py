@@ -448,8 +448,13 @@ def topic_weights(text: str, controls: list[Control]) -> dict[str, int]:
     return weights
 
 
-def select_facts(facts: list[Fact], weights: dict[str, int], limit: int = 8) -> list[Fact]:
-    """The facts most about the section's topics; specific facts (fewer topics) win ties."""
+def select_facts(
+    facts: list[Fact], weights: dict[str, int], limit: int = 8, ranked: bool = False
+) -> list[Fact]:
+    """The facts most about the section's topics; specific facts (fewer topics) win ties.
+
+    Returned in profile order (reads naturally), or best first with `ranked`.
+    """
     scored = []
     for index, fact in enumerate(facts):
         score = sum(weights.get(t, 0) for t in fact.topics)
@@ -457,4 +462,4 @@ def select_facts(facts: list[Fact], weights: dict[str, int], limit: int = 8) -> 
             scored.append((-score, len(fact.topics), index, fact))
     scored.sort(key=lambda x: x[:3])
     chosen = [f for *_, f in scored[:limit]]
-    return sorted(chosen, key=facts.index)
+    return chosen if ranked else sorted(chosen, key=facts.index)

@@ -11,6 +11,7 @@ import re
 from datetime import date
 
 from assistant.drafting.blocks import BlockContext, blocks_for
+from assistant.drafting.factcheck import FactChecker
 from assistant.drafting.facts import Fact, profile_facts, select_facts, topic_weights
 from assistant.drafting.models import SectionDraft
 from assistant.drafting.phrasing import EXAMPLE_PAREN, Voice, sentences
@@ -20,10 +21,11 @@ from assistant.inputs.risks import RiskRegister
 from assistant.knowledge.loader import Corpus
 from assistant.knowledge.models import Control, DocumentSpec, Section
 
-OFFLINE_VERSION = "offline-drafter.v1"
+OFFLINE_VERSION = "offline-drafter.v2"  # bump whenever the drafter writes differently
 MAX_RULES_PER_CONTROL = 3
 MAX_FACTS = 6
 MAX_RISKS = 5
+FACT_HOMES = 4  # documents in which each profile fact is stated
 
 
 class OfflineDrafter:
@@ -41,6 +43,9 @@ class OfflineDrafter:
         self.voice = Voice(profile)
         self.facts = profile_facts(profile)
         self.known_text = profile.model_dump_json()
+        self.factcheck = FactChecker(profile)
+        self.fact_homes = self._plan_facts()
+        self.primary = self._primary_documents()
 
     def allowed_ids(self, doc: DocumentSpec, section: Section) -> set[str]:
         return set(section.controls) | set(section.clauses) | set(doc.clauses)
@@ -62,7 +67,9 @@ class OfflineDrafter:
         facts = [
             f
             for f in self._facts(doc, section, controls)
-            if f.key not in used and f.text.split(": ", 1)[-1].rstrip(".")[:60] not in shown
+            if f.key not in used
+            and doc.id in self.fact_homes.get(f.key, ())
+            and f.text.split(": ", 1)[-1].rstrip(".")[:60] not in shown
         ][:MAX_FACTS]
         used.update(f.key for f in facts)
         if facts:
@@ -71,7 +78,10 @@ class OfflineDrafter:
                 + "\n".join(f"- {f.text}" for f in facts)
             )
         for control in controls:
-            parts.append(self._control(control, section, named))
+            if self.primary.get(control.id, doc.id) == doc.id:
+                parts.append(self._control(control, section, named))
+            else:
+                parts.append(self._cross_reference(control, section))
         risks = self._risks(section)
         if risks:
             parts.append(risks)
@@ -83,14 +93,48 @@ class OfflineDrafter:
         statements = []
         for sentence in sentences(section.establishes):
             rewritten = self.voice.instruction(sentence, doc.kind)
-            if rewritten and not unknown_vendors(rewritten, self.known_text):
+            if rewritten and self._known(rewritten):
                 statements.append(rewritten.rstrip(".") + ".")
         lead = self.voice.people(" ".join(statements), named)
         cite = section.controls[:1] or section.clauses[:1] or doc.clauses[:1]
         return lead + (f" [{cite[0]}]" if cite else "")
 
+    def _plan_facts(self) -> dict[str, tuple[str, ...]]:
+        """Each fact is stated in the few documents most about it, not in every document that touches it."""
+        scores: dict[str, list[tuple[float, str]]] = {f.key: [] for f in self.facts}
+        for doc in self.corpus.documents.values():
+            best: dict[str, float] = {}
+            for section in doc.sections:
+                controls = [self.corpus.controls[c] for c in section.controls]
+                text = f"{section.heading} {section.heading} {section.establishes}"
+                if not section.controls:
+                    text += f" {doc.title}"
+                weights = topic_weights(text, controls)
+                for fact in self.facts:
+                    score = sum(weights.get(t, 0) for t in fact.topics) / len(fact.topics)
+                    if score > best.get(fact.key, 0):
+                        best[fact.key] = score
+            for key, score in best.items():
+                scores[key].append((score, doc.id))
+        return {
+            key: tuple(d for _s, d in sorted(ranked, key=lambda x: (-x[0], x[1]))[:FACT_HOMES])
+            for key, ranked in scores.items()
+        }
+
+    def _primary_documents(self) -> dict[str, str]:
+        """The document that sets a control out in full: the most focused one that addresses it."""
+        primary: dict[str, str] = {}
+        for doc in sorted(self.corpus.documents.values(), key=lambda d: (len(d.controls), d.id)):
+            for cid in doc.controls:
+                primary.setdefault(cid, doc.id)
+        return primary
+
+    def _cross_reference(self, control: Control, section: Section) -> str:
+        home = self.corpus.documents[self.primary[control.id]]
+        return f"**{control.title} [{control.id}]:** set out in the {home.title}."
+
     def _clauses(self, doc: DocumentSpec, section: Section) -> str:
-        ids = section.clauses or ([] if section.controls else doc.clauses[:1])
+        ids = section.clauses or ([] if section.controls or not doc.mandatory else doc.clauses[:1])
         lines = []
         for cid in ids:
             clause = self.corpus.clauses.get(cid)
@@ -112,7 +156,7 @@ class OfflineDrafter:
         candidates = []
         for index, sentence in enumerate(sentences(control.guidance)):
             rule = self.voice.guidance(sentence)
-            if rule is None or unknown_vendors(rule, self.known_text):
+            if rule is None or not self._known(rule):
                 continue
             overlap = len(focus & set(re.findall(r"[a-z]{4,}", rule.lower())))
             candidates.append((-overlap, index, rule))
@@ -128,8 +172,8 @@ class OfflineDrafter:
         return "\n\n".join(lines)
 
     def _known(self, text: str) -> bool:
-        """True when the text names no tool or vendor that the organisation does not use."""
-        return not unknown_vendors(text, self.known_text)
+        """True when the text names no tool the organisation does not use and states no fact against its profile."""
+        return not unknown_vendors(text, self.known_text) and not self.factcheck.contradictions(text)
 
     def _risks(self, section: Section) -> str:
         if self.register is None or not section.controls:

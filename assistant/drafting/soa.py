@@ -121,6 +121,7 @@ class OfflineSoaWriter:
         self.threshold = profile.risk_criteria.acceptance_threshold
         self.obligations = {o.driver_tag: o for o in profile.obligations}
         self.voice = Voice(profile)
+        self._fact_uses: dict[str, int] = {}
 
     def draft(self, basis: ControlBasis) -> SoaRowDraft:
         c, name = basis.control, self.profile.identity.name
@@ -169,9 +170,15 @@ class OfflineSoaWriter:
     def _fact(self, control: Control) -> str:
         """The profile fact most about this control's subject, cut to its first sentence or two."""
         weights = topic_weights(" ".join([control.title, control.title, *control.keywords]), [control])
-        chosen = select_facts(self.facts, weights, limit=1)
+        # A fact may support a few rows; beyond that it reads as pasted, so the next best fact is used.
+        chosen = [
+            f
+            for f in select_facts(self.facts, weights, limit=12, ranked=True)
+            if self._fact_uses.get(f.key, 0) < 3
+        ]
         if not chosen:
             return ""
+        self._fact_uses[chosen[0].key] = self._fact_uses.get(chosen[0].key, 0) + 1
         text = chosen[0].text
         if len(text) > 260:
             cut = text[:260].rsplit("; ", 1)[0].rsplit(". ", 1)[0]

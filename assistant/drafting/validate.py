@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from assistant.drafting.factcheck import FactChecker
 from assistant.ids import LEGACY_CONTROL_REF
 
 CITATION = re.compile(r"\[((?:A\.\d{1,2}\.\d{1,2}(?:\.\d{1,2})?)|(?:\d{1,2}(?:\.\d{1,2}){1,2}))\]")
@@ -157,6 +158,7 @@ def check_section(
     known_ids: set[str],
     allowed_ids: set[str],
     known_text: str,
+    facts: FactChecker | None = None,
 ) -> list[str]:
     """Every problem with a drafted section, phrased so a model can fix it when re-asked."""
     problems: list[str] = []

@@ -10,6 +10,7 @@ import pytest
 from assistant.cli.loading import load_inputs
 from assistant.drafting.engine import SOA_DOC, Engine
 from assistant.drafting.models import Draft
+from assistant.drafting.offline import OFFLINE_VERSION
 from assistant.drafting.validate import PLACEHOLDERS, cited_ids
 from assistant.ids import LEGACY_CONTROL_REF
 from tests.conftest import EXAMPLE_NAMES, EXAMPLES

@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install demo test lint typecheck unit clean
+.PHONY: install demo test lint typecheck unit clean browser
 
 install: $(STAMP)
 
@@ -28,13 +28,17 @@ demo: install
 	$(ISMS) eval out --workspace $(EXAMPLE) --html out/evaluation.html
 
 lint: install
-	$(VENV)/bin/ruff check assistant ui eval tests bench
-	$(VENV)/bin/ruff format --check assistant ui eval tests bench
+	$(VENV)/bin/ruff check assistant ui eval tests bench scripts
+	$(VENV)/bin/ruff format --check assistant ui eval tests bench scripts
 
 typecheck: install
 	$(VENV)/bin/mypy assistant
 
-unit: install
+# The browser test drives Debian's chromium through playwright (never `playwright install`).
+browser:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || echo "chromium could not be installed: the browser test will be skipped"
+
+unit: install browser
 	$(PY) -m pytest
 
 test: lint typecheck unit

@@ -55,7 +55,7 @@ def coverage_chart(coverage: dict[str, dict[str, int]]) -> str:
             f'<rect x="{x}" y="{y}" width="12" height="12" fill="{colour}"/>'
             f'<text x="{x + 16}" y="{y + 11}" font-size="12">{status.replace("_", " ")}</text>'
         )
-        x += 120
+        x += 140
     parts.append("</svg>")
     return "".join(parts)
 

@@ -15,6 +15,7 @@ from assistant.errors import InputError
 from assistant.generation.manifest import Manifest
 from assistant.generation.outputs import write_outputs
 from assistant.generation.runner import prepare_out_dir
+from assistant.store import DocumentStore
 
 OutOpt = Annotated[Path | None, typer.Option("--out", help="Output folder (default: WORKSPACE/out).")]
 ProviderOpt = Annotated[str | None, typer.Option("--provider", help="offline, openai or auto.")]
@@ -54,6 +55,7 @@ def draft(
     if section is None:
         prepare_out_dir(out_dir)
     manifest = Manifest(out_dir)
+    store = DocumentStore.for_workspace(inputs.workspace.state_dir)
     if section is not None and instruction is not None:
         current = as_draft(read_document(path))
         spec = {s.heading: s for s in corpus.documents[doc_id].sections}
@@ -70,7 +72,7 @@ def draft(
         current.provider, current.model = engine.provider, engine.model
         current.usage = usage
         change = f"Section '{revised.heading}' revised: {instruction}"
-        entry = write_outputs(inputs, engine, manifest, current, change, 0.0)
+        entry = write_outputs(inputs, engine, manifest, current, change, 0.0, store)
         console.print(
             f"revised section {revised.heading!r} of {path} (version {entry['version']}); "
             f"{usage.calls} model call(s)",
@@ -80,7 +82,13 @@ def draft(
     result = engine.draft(doc_id)
     change = "Regenerated with isms draft" if path.exists() else "First draft"
     meta = write_outputs(
-        inputs, engine, manifest, result, f"{change} ({result.provider}, {result.model})", result.seconds
+        inputs,
+        engine,
+        manifest,
+        result,
+        f"{change} ({result.provider}, {result.model})",
+        result.seconds,
+        store,
     )
     if doc_id == SOA_DOC:
         for note in engine.soa().notes:

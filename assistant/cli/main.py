@@ -10,6 +10,7 @@ from assistant.cli.eval_cmd import eval_cmd
 from assistant.cli.generate_cmd import generate_cmd
 from assistant.cli.index_cmds import index_app, search_cmd
 from assistant.cli.inputs_cmds import config_app, profile_app, risks_app
+from assistant.cli.ui_cmd import ui_cmd
 
 app = typer.Typer(
     name="isms",
@@ -27,6 +28,7 @@ app.command("search")(search_cmd)
 app.command("draft")(draft_cmd)
 app.command("generate")(generate_cmd)
 app.command("eval")(eval_cmd)
+app.command("ui")(ui_cmd)
 
 
 def run() -> None:

@@ -12,6 +12,7 @@ from assistant.documents.soa_xlsx import write_soa_xlsx
 from assistant.drafting.engine import SOA_DOC, Engine, Inputs
 from assistant.drafting.models import Draft
 from assistant.generation.manifest import Manifest
+from assistant.store import DocumentStore
 
 
 def output_paths(out_dir: Path, doc_id: str) -> list[Path]:
@@ -22,7 +23,13 @@ def output_paths(out_dir: Path, doc_id: str) -> list[Path]:
 
 
 def write_outputs(
-    inputs: Inputs, engine: Engine, manifest: Manifest, draft: Draft, change: str, seconds: float
+    inputs: Inputs,
+    engine: Engine,
+    manifest: Manifest,
+    draft: Draft,
+    change: str,
+    seconds: float,
+    store: DocumentStore | None = None,
 ) -> dict[str, Any]:
     out_dir = inputs.workspace.out_dir
     md_path = out_dir / f"{draft.doc_id}.md"
@@ -57,4 +64,14 @@ def write_outputs(
         "status": "written",
     }
     manifest.record(entry, change=change, date=inputs.today.isoformat())
+    if store is not None:  # every generated text becomes a draft version; approved ones stay as they were
+        store.record(
+            draft.doc_id,
+            draft.title,
+            md_path.read_text(encoding="utf-8"),
+            author=f"isms ({draft.provider}, {draft.model})",
+            source="generated",
+            inputs_hash=draft.inputs_hash,
+            note=change,
+        )
     return entry

@@ -22,6 +22,7 @@ from assistant.errors import InputError, IsmsError
 from assistant.generation.manifest import Manifest
 from assistant.generation.outputs import output_paths, write_outputs
 from assistant.ids import DOCUMENT_ID
+from assistant.store import DocumentStore
 
 
 @dataclass
@@ -119,6 +120,7 @@ class Generator:
         self.force = force
         self.on_change = on_change or (lambda _r: None)
         self.manifest = Manifest(inputs.workspace.out_dir)
+        self.store = DocumentStore.for_workspace(inputs.workspace.state_dir)
         self._stop = threading.Event()
 
     def run(self, doc_ids: list[str]) -> RunReport:
@@ -168,7 +170,13 @@ class Generator:
                 f" ({draft.provider}, {draft.model})"
             )
             entry = write_outputs(
-                self.inputs, self.engine, self.manifest, draft, change, time.perf_counter() - started
+                self.inputs,
+                self.engine,
+                self.manifest,
+                draft,
+                change,
+                time.perf_counter() - started,
+                self.store,
             )
             result.status, result.version = "written", entry["version"]
             result.prompt_tokens, result.completion_tokens = (

@@ -1,0 +1,328 @@
+"""The review workflow over the store: versions, edits, reviews and approvals, with an audit trail.
+
+Invariants: versions are append-only; an approved version never changes; regenerating or editing adds a
+draft version; an edit made on a stale version is refused (the caller keeps the text); only the
+profile's approvers may approve.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import frontmatter
+from sqlalchemy import create_engine, event, func, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from assistant.errors import InputError
+from assistant.store.schema import AuditRow, Base, DocumentRow, ReviewRow, VersionRow
+
+STATUSES = ("draft", "in_review", "changes_requested", "approved")
+
+
+class StaleEdit(InputError):
+    """The edit was made on a version that is no longer the newest; nothing was saved or overwritten."""
+
+    def __init__(self, message: str, latest: Version) -> None:
+        super().__init__(message)
+        self.latest = latest
+
+
+class ApprovalRefused(InputError):
+    """The reviewer may not approve, or the version cannot be approved."""
+
+
+@dataclass(frozen=True)
+class Version:
+    id: int
+    document_id: str
+    number: int
+    label: str
+    content: str
+    author: str
+    source: str
+    inputs_hash: str
+    status: str
+    based_on: int | None
+    note: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, row: VersionRow) -> Version:
+        return cls(
+            row.id,
+            row.document_id,
+            row.number,
+            row.label,
+            row.content,
+            row.author,
+            row.source,
+            row.inputs_hash,
+            row.status,
+            row.based_on,
+            row.note,
+            row.created_at,
+        )
+
+
+@dataclass(frozen=True)
+class Review:
+    version_id: int
+    reviewer: str
+    decision: str
+    comment: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class DocumentStatus:
+    id: str
+    title: str
+    latest: Version
+    last_approved: Version | None
+
+
+def _label(content: str) -> str:
+    try:
+        return str(frontmatter.loads(content).metadata.get("version", ""))
+    except Exception:  # hand-edited content with broken front matter is still a version
+        return ""
+
+
+class DocumentStore:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._engine: Engine = create_engine(f"sqlite:///{path}", future=True)
+        event.listen(self._engine, "connect", _pragmas)
+        Base.metadata.create_all(self._engine)
+        self._sessions = sessionmaker(self._engine, expire_on_commit=False)
+
+    @classmethod
+    def for_workspace(cls, state_dir: Path) -> DocumentStore:
+        return cls(state_dir / "store.sqlite")
+
+    @contextmanager
+    def _session(self) -> Iterator[Session]:
+        with self._sessions.begin() as session:
+            yield session
+
+    # -- writing -----------------------------------------------------------------------------------------
+
+    def record(
+        self,
+        doc_id: str,
+        title: str,
+        content: str,
+        *,
+        author: str,
+        source: str,
+        inputs_hash: str = "",
+        based_on: int | None = None,
+        note: str = "",
+    ) -> Version:
+        """Add a version unless the content equals the newest one (then that one is returned)."""
+        if source not in ("generated", "edited", "imported"):
+            raise ValueError(f"unknown source {source!r}")
+        with self._session() as s:
+            if s.get(DocumentRow, doc_id) is None:
+                s.add(DocumentRow(id=doc_id, title=title))
+            latest = _latest(s, doc_id)
+            if latest is not None and latest.content == content:
+                return Version.of(latest)
+            number = (latest.number if latest else 0) + 1
+            row = VersionRow(
+                document_id=doc_id,
+                number=number,
+                label=_label(content) or f"0.{number}",
+                content=content,
+                author=author,
+                source=source,
+                inputs_hash=inputs_hash,
+                status="draft",
+                based_on=based_on if based_on is not None else (latest.id if latest else None),
+                note=note,
+            )
+            s.add(row)
+            s.flush()
+            s.add(
+                AuditRow(
+                    actor=author,
+                    action=f"version-{source}",
+                    document_id=doc_id,
+                    version_id=row.id,
+                    detail=note or f"version {number}",
+                )
+            )
+            return Version.of(row)
+
+    def save_edit(
+        self, doc_id: str, content: str, *, author: str, base_version_id: int, note: str = ""
+    ) -> Version:
+        """An edit of the newest version; refused (and nothing written) when someone saved in between."""
+        if not author.strip():
+            raise InputError("say who is editing (author name)")
+        latest = self.latest(doc_id)
+        if latest is None:
+            raise InputError(f"{doc_id} has no version to edit yet")
+        if latest.id != base_version_id:
+            raise StaleEdit(
+                f"{doc_id} changed while you were editing: you edited version {self._number(base_version_id)}, "
+                f"the newest is version {latest.number} by {latest.author}. Your text is kept; compare it with "
+                "the newest version and save again.",
+                latest,
+            )
+        return self.record(
+            doc_id,
+            self._title(doc_id),
+            content,
+            author=author,
+            source="edited",
+            based_on=base_version_id,
+            note=note or "edited",
+        )
+
+    def submit(self, version_id: int, actor: str) -> Version:
+        return self._set_status(version_id, "in_review", actor, "submitted for review")
+
+    def review(
+        self, version_id: int, *, reviewer: str, decision: str, comment: str, approvers: list[str]
+    ) -> Version:
+        """Approve or request changes; only the profile's approvers may approve, only the newest version."""
+        if decision not in ("approve", "request_changes"):
+            raise InputError(f"decision must be approve or request_changes, found {decision!r}")
+        reviewer = reviewer.strip()
+        if not reviewer:
+            raise ApprovalRefused("give the reviewer's name")
+        version = self.get(version_id)
+        latest = self.latest(version.document_id)
+        if version.status == "approved":
+            raise ApprovalRefused(f"version {version.number} of {version.document_id} is already approved")
+        if decision == "approve":
+            if reviewer.lower() not in {a.lower() for a in approvers}:
+                raise ApprovalRefused(
+                    f"{reviewer} may not approve documents; the profile's approvers are "
+                    f"{', '.join(approvers)}"
+                )
+            if latest is not None and latest.id != version.id:
+                raise ApprovalRefused(
+                    f"version {version.number} is not the newest ({latest.number}); review that one"
+                )
+        with self._session() as s:
+            s.add(ReviewRow(version_id=version_id, reviewer=reviewer, decision=decision, comment=comment))
+        status = "approved" if decision == "approve" else "changes_requested"
+        return self._set_status(version_id, status, reviewer, f"{decision}: {comment}".strip(": "))
+
+    def audit(self, actor: str, action: str, document_id: str = "", detail: str = "") -> None:
+        with self._session() as s:
+            s.add(AuditRow(actor=actor, action=action, document_id=document_id, detail=detail))
+
+    def _set_status(self, version_id: int, status: str, actor: str, detail: str) -> Version:
+        with self._session() as s:
+            row = s.get(VersionRow, version_id)
+            if row is None:
+                raise InputError(f"no version {version_id}")
+            if row.status == "approved":
+                raise ApprovalRefused(
+                    f"version {row.number} of {row.document_id} is approved and cannot change"
+                )
+            row.status = status
+            s.add(
+                AuditRow(
+                    actor=actor, action=status, document_id=row.document_id, version_id=row.id, detail=detail
+                )
+            )
+            s.flush()
+            return Version.of(row)
+
+    # -- reading -----------------------------------------------------------------------------------------
+
+    def get(self, version_id: int) -> Version:
+        with self._session() as s:
+            row = s.get(VersionRow, version_id)
+            if row is None:
+                raise InputError(f"no version {version_id}")
+            return Version.of(row)
+
+    def latest(self, doc_id: str) -> Version | None:
+        with self._session() as s:
+            row = _latest(s, doc_id)
+            return Version.of(row) if row else None
+
+    def last_approved(self, doc_id: str) -> Version | None:
+        with self._session() as s:
+            row = s.scalars(
+                select(VersionRow)
+                .where(VersionRow.document_id == doc_id, VersionRow.status == "approved")
+                .order_by(VersionRow.number.desc())
+            ).first()
+            return Version.of(row) if row else None
+
+    def versions(self, doc_id: str) -> list[Version]:
+        with self._session() as s:
+            rows = s.scalars(
+                select(VersionRow).where(VersionRow.document_id == doc_id).order_by(VersionRow.number)
+            ).all()
+            return [Version.of(r) for r in rows]
+
+    def reviews(self, doc_id: str) -> list[Review]:
+        with self._session() as s:
+            rows = (
+                s.execute(
+                    select(ReviewRow)
+                    .join(VersionRow, VersionRow.id == ReviewRow.version_id)
+                    .where(VersionRow.document_id == doc_id)
+                    .order_by(ReviewRow.id)
+                )
+                .scalars()
+                .all()
+            )
+            return [Review(r.version_id, r.reviewer, r.decision, r.comment, r.created_at) for r in rows]
+
+    def audit_log(self, limit: int = 200) -> list[tuple[datetime, str, str, str, str]]:
+        with self._session() as s:
+            rows = s.scalars(select(AuditRow).order_by(AuditRow.id.desc()).limit(limit)).all()
+            return [(r.at, r.actor, r.action, r.document_id, r.detail) for r in rows]
+
+    def overview(self) -> list[DocumentStatus]:
+        with self._session() as s:
+            docs = s.scalars(select(DocumentRow).order_by(DocumentRow.id)).all()
+            ids = [(d.id, d.title) for d in docs]
+        out = []
+        for doc_id, title in ids:
+            latest = self.latest(doc_id)
+            if latest is not None:
+                out.append(DocumentStatus(doc_id, title, latest, self.last_approved(doc_id)))
+        return out
+
+    def _title(self, doc_id: str) -> str:
+        with self._session() as s:
+            row = s.get(DocumentRow, doc_id)
+            return row.title if row else doc_id
+
+    def _number(self, version_id: int) -> int:
+        try:
+            return self.get(version_id).number
+        except InputError:
+            return 0
+
+
+def _latest(session: Session, doc_id: str) -> VersionRow | None:
+    number = session.scalar(select(func.max(VersionRow.number)).where(VersionRow.document_id == doc_id))
+    if number is None:
+        return None
+    return session.scalars(
+        select(VersionRow).where(VersionRow.document_id == doc_id, VersionRow.number == number)
+    ).first()
+
+
+def _pragmas(connection: object, _record: object) -> None:
+    cursor = connection.cursor()  # type: ignore[attr-defined]
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()

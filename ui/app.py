@@ -1,0 +1,23 @@
+"""The review workspace: `isms ui` starts this app. Pages hold layout and state; the work is in assistant/."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import streamlit as st
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # pages import ui.* and eval.* from the repository
+    sys.path.insert(0, str(ROOT))
+
+st.set_page_config(page_title="ISMS drafting assistant", layout="wide")
+pages = [
+    st.Page("pages/overview.py", title="Overview", default=True),
+    st.Page("pages/document.py", title="Document"),
+    st.Page("pages/review.py", title="Review"),
+    st.Page("pages/soa.py", title="Statement of Applicability"),
+    st.Page("pages/profile.py", title="Profile"),
+    st.Page("pages/evaluation.py", title="Evaluation"),
+]
+st.navigation(pages).run()

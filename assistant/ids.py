@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from typing import Annotated
+
+from pydantic import AfterValidator
 
 CONTROL_ID = re.compile(r"^A\.(5|6|7|8)\.([1-9][0-9]?)$")
 CLAUSE_ID = re.compile(r"^(4|5|6|7|8|9|10)(\.[1-9]){1,2}$")
@@ -18,6 +21,16 @@ THEMES: dict[str, tuple[int, int]] = {
     "technological": (8, 34),
 }
 THEME_BY_SECTION = {section: name for name, (section, _count) in THEMES.items()}
+
+
+def check_control_id(value: str) -> str:
+    """Pydantic validator: an ISO/IEC 27001:2022 Annex A id (A.5.1 ... A.8.34)."""
+    if not CONTROL_ID.match(value):
+        raise ValueError(f"expected an Annex A control id like A.5.15 (2022 numbering), found {value!r}")
+    return value
+
+
+ControlId = Annotated[str, AfterValidator(check_control_id)]
 
 
 def is_control_id(value: str) -> bool:

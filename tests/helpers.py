@@ -27,3 +27,22 @@ RISK_HEADER = "id,title,description,owner,likelihood,impact,treatment,controls\n
 def write_risks(path: Path, *rows: str) -> Path:
     path.write_text(RISK_HEADER + "".join(r + "\n" for r in rows), encoding="utf-8")
     return path
+
+
+# The front matter fields of ARCHITECTURE.md's output contract, written out here on purpose: tests state
+# the contract independently of the code that implements it.
+CONTRACT_FRONT_MATTER = {
+    "id",
+    "title",
+    "version",
+    "status",
+    "owner",
+    "approver",
+    "classification",
+    "effective_date",
+    "next_review",
+    "clauses",
+    "controls",
+    "generated_by",
+    "inputs_hash",
+}

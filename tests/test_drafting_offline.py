@@ -14,6 +14,7 @@ from assistant.drafting.offline import OFFLINE_VERSION
 from assistant.drafting.validate import PLACEHOLDERS, cited_ids
 from assistant.ids import LEGACY_CONTROL_REF
 from tests.conftest import EXAMPLE_NAMES, EXAMPLES
+from tests.helpers import CONTRACT_FRONT_MATTER
 
 
 @pytest.fixture(scope="module")
@@ -151,21 +152,7 @@ def test_cli_draft_writes_the_contract(tmp_path: Path, runner) -> None:  # type:
     import frontmatter
 
     post = frontmatter.load(out / "access-control-policy.md")
-    for key in (
-        "id",
-        "title",
-        "version",
-        "status",
-        "owner",
-        "approver",
-        "classification",
-        "effective_date",
-        "next_review",
-        "clauses",
-        "controls",
-        "generated_by",
-        "inputs_hash",
-    ):
+    for key in CONTRACT_FRONT_MATTER:
         assert key in post.metadata, key
     assert post["generated_by"] == {
         "provider": "offline",

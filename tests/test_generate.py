@@ -21,24 +21,11 @@ from assistant.drafting.engine import SOA_DOC, Engine
 from assistant.drafting.llm import DraftStepFailed
 from assistant.knowledge.loader import load_corpus
 from tests.conftest import EXAMPLE_NAMES, EXAMPLES, invoke
+from tests.helpers import CONTRACT_FRONT_MATTER
 from tests.openai_server import FakeOpenAI
 
 CATALOGUE = sorted(load_corpus().documents)
-FRONT_MATTER = {
-    "id",
-    "title",
-    "version",
-    "status",
-    "owner",
-    "approver",
-    "classification",
-    "effective_date",
-    "next_review",
-    "clauses",
-    "controls",
-    "generated_by",
-    "inputs_hash",
-}
+FRONT_MATTER = CONTRACT_FRONT_MATTER
 MANIFEST_FIELDS = {
     "id",
     "version",
@@ -318,3 +305,23 @@ def test_llm_path_generation_with_concurrency_and_cache(
         assert rows[0]["justification"].startswith("Model justification for A.5.1")
         result = invoke(runner, *args)
         assert _run(ws)["unchanged"] == 3 and len(server.chat_requests) == calls
+
+
+def test_branded_word_template(ws: Path, runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    from docx.shared import Pt
+
+    from assistant.documents.docx_export import BUNDLED_TEMPLATE
+
+    branded = docx.Document(str(BUNDLED_TEMPLATE))
+    branded.styles["Normal"].font.name = "Georgia"
+    branded.styles["Normal"].font.size = Pt(12)
+    template = tmp_path / "brand.docx"
+    branded.save(str(template))
+    monkeypatch.setenv("ISMS_DOCX_TEMPLATE", str(template))
+    assert invoke(runner, "generate", "--workspace", str(ws), "--only", "cryptography-policy").exit_code == 0
+    document = docx.Document(str(ws / "out" / "cryptography-policy.docx"))
+    assert document.styles["Normal"].font.name == "Georgia"
+    monkeypatch.setenv("ISMS_DOCX_TEMPLATE", str(tmp_path / "missing.docx"))
+    result = invoke(runner, "generate", "--workspace", str(ws), "--only", "isms-scope")
+    assert result.exit_code == 2 and "Word template not found" in result.output
+    assert not (ws / "out" / "isms-scope.md").exists()

@@ -9,6 +9,7 @@ import typer
 
 from assistant.cli.common import ProfileOpt, RisksOpt, WorkspaceOpt, console, err_console, handles_errors
 from assistant.cli.loading import describe_provider, load_inputs
+from assistant.documents.docx_export import check_template
 from assistant.documents.markdown import as_draft, read_document
 from assistant.drafting.engine import SOA_DOC, Engine
 from assistant.errors import InputError
@@ -49,6 +50,7 @@ def draft(
     if doc_id not in corpus.documents:
         raise InputError(f"unknown document id {doc_id!r}; known ids: {', '.join(sorted(corpus.documents))}")
     engine = Engine(inputs)
+    check_template(inputs.settings.docx_template)
     err_console.print(describe_provider(inputs), highlight=False)
     out_dir = inputs.workspace.out_dir
     path = out_dir / f"{doc_id}.md"

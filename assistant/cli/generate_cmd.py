@@ -14,6 +14,7 @@ from rich.table import Table
 from assistant.cli.common import ProfileOpt, RisksOpt, WorkspaceOpt, console, err_console, handles_errors
 from assistant.cli.draft_cmds import BaseUrlOpt, ModelOpt, OutOpt, ProviderOpt
 from assistant.cli.loading import describe_provider, load_inputs
+from assistant.documents.docx_export import check_template
 from assistant.drafting.engine import Engine
 from assistant.errors import CheckFailed
 from assistant.generation.runner import DocResult, Generator, RunReport, prepare_out_dir, select_documents
@@ -49,6 +50,7 @@ def generate(
         concurrency=concurrency,
     )
     doc_ids = select_documents(inputs, only)
+    check_template(inputs.settings.docx_template)
     prepare_out_dir(inputs.workspace.out_dir)
     engine = Engine(inputs)
     err_console.print(

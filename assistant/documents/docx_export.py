@@ -65,6 +65,22 @@ def write_docx(path: Path, data: bytes) -> None:
     write_atomic(path, data)
 
 
+def check_template(template: Path | None) -> None:
+    """Fail early, before anything is drafted or written, when a user's Word template is unusable."""
+    if template is None:
+        return
+    if not template.is_file():
+        raise InputError(f"{template}: Word template not found (ISMS_DOCX_TEMPLATE)")
+    document = _open_template(template)
+    missing = [
+        name
+        for name in ("Title", "Subtitle", "Heading 1", "Heading 2", "List Bullet", "Table Grid")
+        if name not in [style.name for style in document.styles]
+    ]
+    if missing:
+        raise InputError(f"{template}: the Word template lacks the styles {', '.join(missing)}")
+
+
 def _open_template(template: Path | None) -> Any:
     source = template or BUNDLED_TEMPLATE
     try:

@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from assistant.drafting.cache import ResponseCache
-from assistant.drafting.context import build_context, fit_budget
+from assistant.drafting.context import SectionContext, build_context, fit_budget
 from assistant.drafting.factcheck import FactChecker
 from assistant.drafting.facts import profile_facts
 from assistant.drafting.llm import ChatModel, DraftStepFailed
@@ -213,18 +213,14 @@ class Engine:
             facts=self.factcheck,
         )
 
+    def _context(self, doc: DocumentSpec, section: Section) -> SectionContext:
+        i = self.inputs
+        return build_context(i.corpus, i.profile, self.facts, i.register, self.retriever(), doc, section)
+
     def _llm_section(self, doc: DocumentSpec, section: Section) -> tuple[SectionDraft, Usage]:
         assert self.chat is not None
         prompt = load_prompt(self.inputs.settings.prompts_dir, "draft_section")
-        context = build_context(
-            self.inputs.corpus,
-            self.inputs.profile,
-            self.facts,
-            self.inputs.register,
-            self.retriever(),
-            doc,
-            section,
-        )
+        context = self._context(doc, section)
         schema = json.dumps(SectionDraft.model_json_schema())
 
         def render(ctx: Any) -> tuple[str, str]:
@@ -356,15 +352,7 @@ class Engine:
             text = offline_redraft(current.text, instruction)
             return current.model_copy(update={"text": text}), Usage()
         prompt = load_prompt(self.inputs.settings.prompts_dir, "redraft_section")
-        context = build_context(
-            self.inputs.corpus,
-            self.inputs.profile,
-            self.facts,
-            self.inputs.register,
-            self.retriever(),
-            doc,
-            spec,
-        )
+        context = self._context(doc, spec)
         allowed = set(context.allowed_ids) | set(current.cited_ids)
         known = self.known_text + " " + instruction
         schema = json.dumps(SectionDraft.model_json_schema())

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from assistant.ids import CONTROL_ID, DOCUMENT_ID
+from assistant.ids import CONTROL_ID, DOCUMENT_ID, ControlId
 from assistant.yamlio import validate_yaml_file
 
 ImplementationStatus = Literal["implemented", "partial", "planned", "not_implemented"]
@@ -65,15 +65,8 @@ class Locations(_Strict):
 
 
 class Exclusion(_Strict):
-    control: str
+    control: ControlId
     justification: str = Field(min_length=20)
-
-    @field_validator("control")
-    @classmethod
-    def _control(cls, value: str) -> str:
-        if not CONTROL_ID.match(value):
-            raise ValueError(f"expected an Annex A control id like A.7.4, found {value!r}")
-        return value
 
 
 class Scope(_Strict):
@@ -179,7 +172,9 @@ class Obligation(_Strict):
     kind: ObligationKind
     name: str
     summary: str = Field(min_length=10)
-    controls: list[str] = Field(default_factory=list, description="Annex A controls this obligation drives")
+    controls: list[ControlId] = Field(
+        default_factory=list, description="Annex A controls this obligation drives"
+    )
 
     @field_validator("id")
     @classmethod
@@ -187,14 +182,6 @@ class Obligation(_Strict):
         if not DOCUMENT_ID.match(value):
             raise ValueError(f"expected a lowercase slug like gdpr or pci-dss, found {value!r}")
         return value
-
-    @field_validator("controls")
-    @classmethod
-    def _controls(cls, values: list[str]) -> list[str]:
-        for value in values:
-            if not CONTROL_ID.match(value):
-                raise ValueError(f"expected Annex A control ids like A.5.34, found {value!r}")
-        return values
 
     @property
     def driver_tag(self) -> str:

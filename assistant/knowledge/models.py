@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from assistant.ids import CLAUSE_ID, CONTROL_ID, DOCUMENT_ID
+from assistant.ids import CLAUSE_ID, DOCUMENT_ID, ControlId
 
 Theme = Literal["organizational", "people", "physical", "technological"]
 ControlType = Literal["preventive", "detective", "corrective"]
@@ -86,7 +86,7 @@ class Applicability(_Strict):
 
 
 class Control(_Strict):
-    id: str
+    id: ControlId
     title: str
     theme: Theme
     attributes: Attributes
@@ -96,25 +96,10 @@ class Control(_Strict):
     remote_notes: str = Field(min_length=20)
     evidence: list[str] = Field(min_length=3)
     applicability: Applicability
-    related: list[str] = Field(default_factory=list)
+    related: list[ControlId] = Field(default_factory=list)
     iso2013: list[str] = Field(default_factory=list)
     new_in_2022: bool
     keywords: list[str] = Field(default_factory=list)
-
-    @field_validator("id")
-    @classmethod
-    def _control_id(cls, value: str) -> str:
-        if not CONTROL_ID.match(value):
-            raise ValueError(f"expected an Annex A id like A.5.15, found {value!r}")
-        return value
-
-    @field_validator("related")
-    @classmethod
-    def _related_ids(cls, values: list[str]) -> list[str]:
-        for value in values:
-            if not CONTROL_ID.match(value):
-                raise ValueError(f"related controls must be Annex A ids like A.8.2, found {value!r}")
-        return values
 
 
 class Section(_Strict):

@@ -5,24 +5,10 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from assistant.documents.markdown import FRONT_MATTER_FIELDS
 from eval.docset import DocumentSet
 from eval.result import CheckResult, result
 
-REQUIRED = (
-    "id",
-    "title",
-    "version",
-    "status",
-    "owner",
-    "approver",
-    "classification",
-    "effective_date",
-    "next_review",
-    "clauses",
-    "controls",
-    "generated_by",
-    "inputs_hash",
-)
 STATUSES = {"draft", "in_review", "changes_requested", "approved"}
 VERSION = re.compile(r"^\d+\.\d+$")
 
@@ -41,7 +27,7 @@ def check(ds: DocumentSet) -> CheckResult:
     levels = ds.profile.document_control.classification_levels
     for doc_id, doc in sorted(ds.documents.items()):
         meta = doc.meta
-        for key in REQUIRED:
+        for key in FRONT_MATTER_FIELDS:
             if key not in meta or meta[key] in (None, ""):
                 findings.append(f"{doc_id}: front matter field '{key}' is missing or empty")
         if meta.get("id") not in (None, doc_id):

@@ -143,6 +143,10 @@ def _join(items: list[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
+def _hours(n: int) -> str:
+    return "1 hour" if n == 1 else f"{n} hours"
+
+
 def profile_facts(profile: Profile) -> list[Fact]:
     """Every fact a document may state, each phrased as a complete sentence."""
     p, t, name = profile, profile.technology, profile.identity.name
@@ -360,7 +364,7 @@ def profile_facts(profile: Profile) -> list[Fact]:
     add(
         "practices.incident_report",
         f"Staff must report a suspected security incident within "
-        f"{pr.incident_report_hours} hours of noticing it",
+        f"{_hours(pr.incident_report_hours)} of noticing it",
         "incident",
         "people",
     )
@@ -368,7 +372,7 @@ def profile_facts(profile: Profile) -> list[Fact]:
         add(
             "practices.breach_notification",
             f"Notifiable incidents are reported to the relevant authority within "
-            f"{pr.breach_notification_hours} hours",
+            f"{_hours(pr.breach_notification_hours)}",
             "incident",
             "privacy",
             "legal",

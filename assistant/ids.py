@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Literal, get_args
 
 from pydantic import AfterValidator
 
@@ -13,6 +13,21 @@ DOCUMENT_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 # ISO 27001:2013 Annex A ids: A.5 to A.18 with a third level (A.9.2.3) or themes 9-18 (A.12.1).
 LEGACY_CONTROL_REF = re.compile(r"\bA\.(?:1[0-8]|[5-9])\.\d{1,2}\.\d{1,2}\b|\bA\.(?:9|1[0-8])\.\d{1,2}\b")
 CONTROL_REF = re.compile(r"\bA\.[5-8]\.\d{1,2}\b(?!\.\d)")
+
+# The roles a profile can staff and a catalogue document can be owned by.
+Role = Literal[
+    "top_management",
+    "isms_owner",
+    "security_lead",
+    "dpo",
+    "it_lead",
+    "engineering_lead",
+    "hr_lead",
+    "facilities_lead",
+    "legal_lead",
+    "finance_lead",
+]
+ROLE_NAMES: tuple[str, ...] = get_args(Role)
 
 THEMES: dict[str, tuple[int, int]] = {
     "organizational": (5, 37),

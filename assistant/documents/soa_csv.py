@@ -23,25 +23,28 @@ COLUMNS = [
 ]
 
 
+def row_values(row: SoaRow, separator: str = ";") -> list[str]:
+    """One SoA row in the order of COLUMNS; list cells joined with `separator`."""
+    return [
+        row.control_id,
+        row.title,
+        row.theme,
+        row.applicable,
+        row.justification,
+        separator.join(row.drivers),
+        row.implementation_status,
+        row.owner,
+        separator.join(row.documents),
+        row.evidence,
+    ]
+
+
 def soa_csv_text(soa: Soa) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(COLUMNS)
     for row in soa.rows:
-        writer.writerow(
-            [
-                row.control_id,
-                row.title,
-                row.theme,
-                row.applicable,
-                row.justification,
-                ";".join(row.drivers),
-                row.implementation_status,
-                row.owner,
-                ";".join(row.documents),
-                row.evidence,
-            ]
-        )
+        writer.writerow(row_values(row))
     return buffer.getvalue()
 
 

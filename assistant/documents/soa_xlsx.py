@@ -13,7 +13,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from assistant.documents.files import write_atomic
-from assistant.documents.soa_csv import COLUMNS
+from assistant.documents.soa_csv import COLUMNS, row_values
 from assistant.drafting.models import Soa
 from assistant.ids import THEMES
 
@@ -40,20 +40,7 @@ def render_soa_xlsx(soa: Soa, organisation: str) -> bytes:
     sheet.title = "Statement of Applicability"
     sheet.append(COLUMNS)
     for row in soa.rows:
-        sheet.append(
-            [
-                row.control_id,
-                row.title,
-                row.theme,
-                row.applicable,
-                row.justification,
-                "; ".join(row.drivers),
-                row.implementation_status,
-                row.owner,
-                "; ".join(row.documents),
-                row.evidence,
-            ]
-        )
+        sheet.append(row_values(row, separator="; "))
     for index, name in enumerate(COLUMNS, start=1):
         cell = sheet.cell(row=1, column=index)
         cell.fill, cell.font = HEADER_FILL, HEADER_FONT

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-ImplementationStatus = Literal["implemented", "partial", "planned", "not_implemented"]
+from assistant.inputs.profile import ImplementationStatus
 
 
 class SectionDraft(BaseModel):

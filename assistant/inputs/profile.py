@@ -7,25 +7,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from assistant.ids import CONTROL_ID, DOCUMENT_ID, ControlId
+from assistant.ids import CONTROL_ID, DOCUMENT_ID, ROLE_NAMES, ControlId
 from assistant.yamlio import validate_yaml_file
 
 ImplementationStatus = Literal["implemented", "partial", "planned", "not_implemented"]
 RemoteWorking = Literal["none", "hybrid", "mostly_remote", "fully_remote"]
 Criticality = Literal["low", "medium", "high", "critical"]
 ObligationKind = Literal["legal", "regulatory", "contractual", "business"]
-ROLE_NAMES = (
-    "top_management",
-    "isms_owner",
-    "security_lead",
-    "dpo",
-    "it_lead",
-    "engineering_lead",
-    "hr_lead",
-    "facilities_lead",
-    "legal_lead",
-    "finance_lead",
-)
 
 
 class _Strict(BaseModel):

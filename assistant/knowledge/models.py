@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from assistant.ids import CLAUSE_ID, DOCUMENT_ID, ControlId
+from assistant.ids import CLAUSE_ID, DOCUMENT_ID, ControlId, Role
 
 Theme = Literal["organizational", "people", "physical", "technological"]
 ControlType = Literal["preventive", "detective", "corrective"]
@@ -30,18 +30,6 @@ OperationalCapability = Literal[
     "information_security_assurance",
 ]
 SecurityDomain = Literal["governance_and_ecosystem", "protection", "defence", "resilience"]
-Role = Literal[
-    "top_management",
-    "isms_owner",
-    "security_lead",
-    "dpo",
-    "it_lead",
-    "engineering_lead",
-    "hr_lead",
-    "facilities_lead",
-    "legal_lead",
-    "finance_lead",
-]
 DocumentKind = Literal["policy", "procedure", "plan", "record", "register", "statement", "report"]
 
 

@@ -169,3 +169,27 @@ def test_soa_edit_rules() -> None:
     problems = soa_edit_problems(rows, all_bases, data.profile, data.register)
     assert any(p.startswith(f"{must.control.id}: cannot be excluded: it treats") for p in problems)
     assert f"{free.control.id}: an exclusion needs a justification" in problems
+
+
+def test_cli_import(ws: Path, runner) -> None:  # type: ignore[no-untyped-def]
+    source = ws / "docs" / "engineering-on-call-and-incident-runbook.md"
+    result = invoke(
+        runner,
+        "import",
+        str(source),
+        "--as",
+        "incident-management-procedure",
+        "--author",
+        "Daniel",
+        "--workspace",
+        str(ws),
+    )
+    assert result.exit_code == 0, result.output
+    latest = store_for(load_inputs(ws).workspace).latest("incident-management-procedure")
+    assert latest is not None and latest.source == "imported" and latest.author == "Daniel"
+    bad = invoke(
+        runner, "import", str(ws / "docs" / "missing.md"), "--as", "isms-scope", "--workspace", str(ws)
+    )
+    assert bad.exit_code == 2 and "not found" in bad.output
+    bad = invoke(runner, "import", str(source), "--as", "nope", "--workspace", str(ws))
+    assert bad.exit_code == 2 and "unknown document id" in bad.output

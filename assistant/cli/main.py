@@ -8,6 +8,7 @@ from assistant.cli.corpus_cmds import corpus_app
 from assistant.cli.draft_cmds import draft_cmd
 from assistant.cli.eval_cmd import eval_cmd
 from assistant.cli.generate_cmd import generate_cmd
+from assistant.cli.import_cmd import import_cmd
 from assistant.cli.index_cmds import index_app, search_cmd
 from assistant.cli.inputs_cmds import config_app, profile_app, risks_app
 from assistant.cli.ui_cmd import ui_cmd
@@ -29,6 +30,7 @@ app.command("draft")(draft_cmd)
 app.command("generate")(generate_cmd)
 app.command("eval")(eval_cmd)
 app.command("ui")(ui_cmd)
+app.command("import")(import_cmd)
 
 
 def run() -> None:

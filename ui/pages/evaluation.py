@@ -16,11 +16,6 @@ if not out.exists():
     st.info("Generate the document set first.")
     st.stop()
 report = evaluate(load_document_set(out, data.corpus, data.profile, data.register))
-st.session_state["eval_summary"] = (
-    ("passed" if report.passed else "failed")
-    + ": "
-    + ", ".join(f"{c.id} {'ok' if c.passed else 'FAIL'}" for c in report.checks)
-)
 (st.success if report.passed else st.error)("All checks pass" if report.passed else "Some checks fail")
 st.dataframe(
     [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from assistant.errors import IsmsError
@@ -9,6 +11,22 @@ from assistant.generation.runner import DocResult, Generator, prepare_out_dir, s
 from assistant.index.workspace_index import build_workspace_index
 from assistant.workflow import import_existing
 from ui.context import engine, inputs, store, workspace
+
+
+def _folder_stamp(folder: Path) -> float:
+    return max((p.stat().st_mtime for p in folder.iterdir()), default=0.0)
+
+
+@st.cache_data(show_spinner="evaluating the document set ...")
+def evaluation_summary(folder: str, stamp: float) -> list[tuple[str, bool, int]]:
+    """The harness's verdict per check, recomputed when a file in the output folder changes."""
+    from eval.docset import load_document_set
+    from eval.harness import evaluate
+
+    data = inputs()
+    report = evaluate(load_document_set(Path(folder), data.corpus, data.profile, data.register))
+    return [(c.id, c.passed, len(c.findings)) for c in report.checks]
+
 
 st.title("ISMS document set")
 data = inputs()
@@ -39,10 +57,14 @@ if rows:
 else:
     st.info("No documents yet. Generate the set below.")
 
-summary = st.session_state.get("eval_summary")
-if summary:
+if data.workspace.out_dir.exists() and rows:
     st.subheader("Evaluation")
-    st.write(summary)
+    checks = evaluation_summary(str(data.workspace.out_dir), _folder_stamp(data.workspace.out_dir))
+    passed = all(ok for _name, ok, _n in checks)
+    (st.success if passed else st.warning)(
+        ("All checks pass: " if passed else "Checks failing: ")
+        + ", ".join(f"{name} {'ok' if ok else f'FAIL ({n})'}" for name, ok, n in checks)
+    )
 
 st.subheader("Generate")
 col1, col2 = st.columns(2)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,12 @@ from typer.testing import CliRunner
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"
 EXAMPLE_NAMES = ["kestrel-saas", "meridian-payments"]
+
+
+def copy_example(name: str, target: Path) -> Path:
+    """A private copy of an example workspace: tests never write into examples/ (store, index, output)."""
+    shutil.copytree(EXAMPLES / name, target, ignore=shutil.ignore_patterns(".isms", "out"))
+    return target
 
 
 @pytest.fixture(autouse=True)

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from assistant.cli.loading import load_inputs
 from assistant.workflow import store_for
-from tests.conftest import EXAMPLES, invoke
+from tests.conftest import copy_example, invoke
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [
@@ -55,7 +55,7 @@ def test_approve_through_a_real_browser(tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
 
     ws = tmp_path / "kestrel"
-    shutil.copytree(EXAMPLES / "kestrel-saas", ws, ignore=shutil.ignore_patterns(".isms", "out"))
+    copy_example("kestrel-saas", ws)
     assert (
         invoke(CliRunner(), "generate", "--workspace", str(ws), "--only", "cryptography-policy").exit_code
         == 0

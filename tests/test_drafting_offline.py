@@ -13,7 +13,7 @@ from assistant.drafting.models import Draft
 from assistant.drafting.offline import OFFLINE_VERSION
 from assistant.drafting.validate import PLACEHOLDERS, cited_ids
 from assistant.ids import LEGACY_CONTROL_REF
-from tests.conftest import EXAMPLE_NAMES, EXAMPLES
+from tests.conftest import EXAMPLE_NAMES, EXAMPLES, copy_example
 from tests.helpers import CONTRACT_FRONT_MATTER
 
 
@@ -133,6 +133,7 @@ def test_implementation_status_comes_from_the_profile(engines) -> None:  # type:
 
 
 def test_cli_draft_writes_the_contract(tmp_path: Path, runner) -> None:  # type: ignore[no-untyped-def]
+    ws = copy_example("kestrel-saas", tmp_path / "ws")
     from tests.conftest import invoke
 
     out = tmp_path / "out"
@@ -141,7 +142,7 @@ def test_cli_draft_writes_the_contract(tmp_path: Path, runner) -> None:  # type:
         "draft",
         "access-control-policy",
         "--workspace",
-        str(EXAMPLES / "kestrel-saas"),
+        str(ws),
         "--out",
         str(out),
         "--provider",
@@ -167,31 +168,31 @@ def test_cli_draft_writes_the_contract(tmp_path: Path, runner) -> None:  # type:
         "draft",
         "access-control-policy",
         "--workspace",
-        str(EXAMPLES / "kestrel-saas"),
+        str(ws),
         "--out",
         str(out),
     )
     assert frontmatter.load(out / "access-control-policy.md")["version"] == "0.1"
-    result = invoke(
-        runner, "draft", SOA_DOC, "--workspace", str(EXAMPLES / "kestrel-saas"), "--out", str(out)
-    )
+    result = invoke(runner, "draft", SOA_DOC, "--workspace", str(ws), "--out", str(out))
     assert result.exit_code == 0
     assert len((out / "soa.csv").read_text().splitlines()) == 94
 
 
-def test_cli_draft_unknown_document(runner) -> None:  # type: ignore[no-untyped-def]
+def test_cli_draft_unknown_document(tmp_path: Path, runner) -> None:  # type: ignore[no-untyped-def]
+    ws = copy_example("kestrel-saas", tmp_path / "ws")
     from tests.conftest import invoke
 
-    result = invoke(runner, "draft", "no-such-policy", "--workspace", str(EXAMPLES / "kestrel-saas"))
+    result = invoke(runner, "draft", "no-such-policy", "--workspace", str(ws))
     assert result.exit_code == 2 and "unknown document id" in result.output
 
 
 def test_cli_refine_a_section_offline(tmp_path: Path, runner) -> None:  # type: ignore[no-untyped-def]
+    ws_dir = copy_example("kestrel-saas", tmp_path / "ws")
     from tests.conftest import invoke
 
-    ws = ["--workspace", str(EXAMPLES / "kestrel-saas"), "--out", str(tmp_path)]
+    ws = ["--workspace", str(ws_dir), "--out", str(tmp_path / "out")]
     invoke(runner, "draft", "access-control-policy", *ws)
-    before = (tmp_path / "access-control-policy.md").read_text()
+    before = (tmp_path / "out" / "access-control-policy.md").read_text()
     result = invoke(
         runner,
         "draft",
@@ -203,7 +204,7 @@ def test_cli_refine_a_section_offline(tmp_path: Path, runner) -> None:  # type: 
         *ws,
     )
     assert result.exit_code == 0, result.output
-    after = (tmp_path / "access-control-policy.md").read_text()
+    after = (tmp_path / "out" / "access-control-policy.md").read_text()
     import frontmatter
 
     assert frontmatter.loads(after)["version"] == "0.2"
@@ -217,6 +218,7 @@ def test_cli_refine_a_section_offline(tmp_path: Path, runner) -> None:  # type: 
 
 
 def test_cli_refine_needs_an_existing_document(tmp_path: Path, runner) -> None:  # type: ignore[no-untyped-def]
+    ws = copy_example("kestrel-saas", tmp_path / "ws")
     from tests.conftest import invoke
 
     result = invoke(
@@ -228,7 +230,7 @@ def test_cli_refine_needs_an_existing_document(tmp_path: Path, runner) -> None: 
         "--instruction",
         "x",
         "--workspace",
-        str(EXAMPLES / "kestrel-saas"),
+        str(ws),
         "--out",
         str(tmp_path),
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import frontmatter
@@ -13,7 +12,7 @@ from assistant.cli.loading import load_inputs
 from assistant.drafting.engine import Engine
 from assistant.drafting.llm import DraftStepFailed
 from assistant.tokens import count_tokens
-from tests.conftest import EXAMPLES, invoke
+from tests.conftest import copy_example, invoke
 from tests.openai_server import FakeOpenAI
 
 DOC = "cryptography-policy"
@@ -22,7 +21,7 @@ DOC = "cryptography-policy"
 @pytest.fixture
 def ws(tmp_path: Path) -> Path:
     target = tmp_path / "kestrel"
-    shutil.copytree(EXAMPLES / "kestrel-saas", target, ignore=shutil.ignore_patterns(".isms", "out"))
+    copy_example("kestrel-saas", target)
     return target
 
 

@@ -90,7 +90,7 @@ def test_prompt_sandbox_blocks_attribute_escapes(tmp_path: Path) -> None:
     folder.mkdir()
     (folder / "system.v1.md.j2").write_text("{{ x.__class__.__mro__[1].__subclasses__() }}")
     (folder / "user.v1.md.j2").write_text("u")
-    with pytest.raises(Exception):  # noqa: B017 - jinja's SecurityError, whatever its exact type
+    with pytest.raises(PromptError, match="unsafe"):
         load_prompt(tmp_path, "evil").render(x="")
 
 

@@ -12,7 +12,7 @@ import frontmatter
 import pytest
 from typer.testing import CliRunner
 
-from tests.conftest import EXAMPLE_NAMES, EXAMPLES, invoke
+from tests.conftest import EXAMPLE_NAMES, EXAMPLES, copy_example, invoke
 
 CHECKS = [
     "mandatory-documents",
@@ -30,12 +30,13 @@ CHECKS = [
 def generated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out = {}
     for name in EXAMPLE_NAMES:
-        folder = tmp_path_factory.mktemp(name) / "out"
+        ws = copy_example(name, tmp_path_factory.mktemp(name) / "ws")
+        folder = ws / "out"
         result = invoke(
             CliRunner(),
             "generate",
             "--workspace",
-            str(EXAMPLES / name),
+            str(ws),
             "--out",
             str(folder),
             "--provider",

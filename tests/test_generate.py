@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import shutil
 import signal
 import subprocess
 import sys
@@ -20,7 +19,7 @@ from assistant.documents.soa_csv import COLUMNS
 from assistant.drafting.engine import SOA_DOC, Engine
 from assistant.drafting.llm import DraftStepFailed
 from assistant.knowledge.loader import load_corpus
-from tests.conftest import EXAMPLE_NAMES, EXAMPLES, invoke
+from tests.conftest import EXAMPLE_NAMES, copy_example, invoke
 from tests.helpers import CONTRACT_FRONT_MATTER
 from tests.openai_server import FakeOpenAI
 
@@ -44,12 +43,13 @@ MANIFEST_FIELDS = {
 def generated(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
     from typer.testing import CliRunner
 
-    out = tmp_path_factory.mktemp(request.param) / "out"
+    ws = copy_example(request.param, tmp_path_factory.mktemp(request.param) / "ws")
+    out = ws / "out"
     result = invoke(
         CliRunner(),
         "generate",
         "--workspace",
-        str(EXAMPLES / request.param),
+        str(ws),
         "--out",
         str(out),
         "--provider",
@@ -138,7 +138,7 @@ def _run(ws: Path) -> dict[str, int]:
 @pytest.fixture
 def ws(tmp_path: Path) -> Path:
     target = tmp_path / "kestrel"
-    shutil.copytree(EXAMPLES / "kestrel-saas", target, ignore=shutil.ignore_patterns(".isms", "out"))
+    copy_example("kestrel-saas", target)
     return target
 
 

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -11,7 +10,7 @@ from assistant.index import workspace_index as wi
 from assistant.index.search import Filters
 from assistant.inputs.workspace import Workspace
 from assistant.settings import load_settings
-from tests.conftest import EXAMPLES, invoke
+from tests.conftest import copy_example, invoke
 from tests.fakes import HashingEmbedder
 
 
@@ -27,7 +26,7 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> HashingEmbedder:
 @pytest.fixture
 def ws(tmp_path: Path) -> Path:
     target = tmp_path / "kestrel"
-    shutil.copytree(EXAMPLES / "kestrel-saas", target, ignore=shutil.ignore_patterns(".isms", "out"))
+    copy_example("kestrel-saas", target)
     return target
 
 

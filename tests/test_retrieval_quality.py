@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -10,7 +9,7 @@ import pytest
 from assistant.ids import is_clause_id, is_control_id
 from eval.retrieval.metrics import load_queries, score
 from eval.retrieval.score import evaluate
-from tests.conftest import EXAMPLES
+from tests.conftest import copy_example
 
 
 def test_labelled_set_is_large_and_valid() -> None:
@@ -34,7 +33,7 @@ def test_metrics_on_known_rankings() -> None:
 @pytest.fixture(scope="module")
 def results(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     ws = tmp_path_factory.mktemp("ws") / "kestrel"
-    shutil.copytree(EXAMPLES / "kestrel-saas", ws, ignore=shutil.ignore_patterns(".isms", "out"))
+    copy_example("kestrel-saas", ws)
     return evaluate(Path(ws))
 
 

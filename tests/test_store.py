@@ -14,7 +14,7 @@ from assistant.documents.diff import changed_lines, redline
 from assistant.drafting.soa import bases
 from assistant.store import ApprovalRefused, StaleEdit
 from assistant.workflow import approve, edit, import_existing, soa_edit_problems, store_for
-from tests.conftest import EXAMPLES, invoke
+from tests.conftest import EXAMPLES, copy_example, invoke
 
 DOC = "cryptography-policy"
 
@@ -22,7 +22,7 @@ DOC = "cryptography-policy"
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ws = tmp_path_factory.mktemp("ws") / "kestrel"
-    shutil.copytree(EXAMPLES / "kestrel-saas", ws, ignore=shutil.ignore_patterns(".isms", "out"))
+    copy_example("kestrel-saas", ws)
     assert invoke(CliRunner(), "generate", "--workspace", str(ws), "--provider", "offline").exit_code == 0
     return ws
 

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from assistant.cli.loading import load_inputs
 from assistant.workflow import store_for
-from tests.conftest import EXAMPLES, REPO, invoke
+from tests.conftest import REPO, copy_example, invoke
 
 APP = str(REPO / "ui" / "app.py")
 PAGES = ["pages/document.py", "pages/review.py", "pages/soa.py", "pages/profile.py", "pages/evaluation.py"]
@@ -20,7 +20,7 @@ PAGES = ["pages/document.py", "pages/review.py", "pages/soa.py", "pages/profile.
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ws = tmp_path_factory.mktemp("ui") / "kestrel"
-    shutil.copytree(EXAMPLES / "kestrel-saas", ws, ignore=shutil.ignore_patterns(".isms", "out"))
+    copy_example("kestrel-saas", ws)
     assert invoke(CliRunner(), "generate", "--workspace", str(ws), "--provider", "offline").exit_code == 0
     return ws
 

@@ -201,7 +201,12 @@ class Engine:
             clauses=list(section.clauses),
         ), usage
 
-    def _check(self, section: Section, result: SectionDraft, allowed: set[str]) -> list[str]:
+    def _check(
+        self, section: Section, result: SectionDraft, allowed: set[str], instruction: str | None = None
+    ) -> list[str]:
+        """Validate a drafted section. A reviewer's instruction is trusted: it may name new tools and change
+        facts the profile states, so a refinement is checked against the profile plus the instruction and
+        without the fact checker."""
         return check_section(
             heading=result.heading,
             expected_heading=section.heading,
@@ -209,8 +214,8 @@ class Engine:
             declared=result.cited_ids,
             known_ids=self.known_ids,
             allowed_ids=allowed,
-            known_text=self.known_text,
-            facts=self.factcheck,
+            known_text=self.known_text if instruction is None else f"{self.known_text} {instruction}",
+            facts=self.factcheck if instruction is None else None,
         )
 
     def _context(self, doc: DocumentSpec, section: Section) -> SectionContext:
@@ -354,7 +359,6 @@ class Engine:
         prompt = load_prompt(self.inputs.settings.prompts_dir, "redraft_section")
         context = self._context(doc, spec)
         allowed = set(context.allowed_ids) | set(current.cited_ids)
-        known = self.known_text + " " + instruction
         schema = json.dumps(SectionDraft.model_json_schema())
 
         def render(ctx: Any) -> tuple[str, str]:
@@ -372,18 +376,13 @@ class Engine:
 
         system, user = fit_budget(context, render)
 
-        def validate(parsed: SectionDraft) -> list[str]:
-            return check_section(
-                heading=parsed.heading,
-                expected_heading=current.heading,
-                text=parsed.text,
-                declared=parsed.cited_ids,
-                known_ids=self.known_ids,
-                allowed_ids=allowed,
-                known_text=known,
-            )
-
-        parsed, usage = self.chat.structured(SectionDraft, system, user, prompt.version_id, validate)
+        parsed, usage = self.chat.structured(
+            SectionDraft,
+            system,
+            user,
+            prompt.version_id,
+            lambda p: self._check(spec, p, allowed, instruction),
+        )
         return current.model_copy(
             update={"text": parsed.text.strip(), "cited_ids": sorted(set(parsed.cited_ids))}
         ), usage

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 
 import frontmatter
@@ -104,7 +105,8 @@ class DocumentStore:
 
     @classmethod
     def for_workspace(cls, state_dir: Path) -> DocumentStore:
-        return cls(state_dir / "store.sqlite")
+        """One store (and one SQLAlchemy engine) per database file per process: pages ask for it often."""
+        return _open(str((state_dir / "store.sqlite").resolve()))
 
     @contextmanager
     def _session(self) -> Iterator[Session]:
@@ -309,6 +311,11 @@ class DocumentStore:
             return self.get(version_id).number
         except InputError:
             return 0
+
+
+@lru_cache(maxsize=32)
+def _open(path: str) -> DocumentStore:
+    return DocumentStore(Path(path))
 
 
 def _latest(session: Session, doc_id: str) -> VersionRow | None:

@@ -12,6 +12,7 @@ from assistant.drafting.prompts import PromptError, load_prompt
 from assistant.drafting.refine import offline_redraft
 from assistant.drafting.validate import check_section
 from assistant.errors import InputError
+from assistant.knowledge.loader import load_corpus
 from assistant.settings import REPO_ROOT
 from assistant.tokens import count_tokens
 
@@ -28,6 +29,7 @@ def _check(text: str, heading: str = "Scope", known_text: str = "Okta Acme Jane 
         known_ids=KNOWN,
         allowed_ids={"A.5.15", "6.1.2"},
         known_text=known_text,
+        vendors=load_corpus().vendors,
     )
 
 

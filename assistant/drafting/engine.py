@@ -215,6 +215,7 @@ class Engine:
             known_ids=self.known_ids,
             allowed_ids=allowed,
             known_text=self.known_text if instruction is None else f"{self.known_text} {instruction}",
+            vendors=self.inputs.corpus.vendors,
             facts=self.factcheck if instruction is None else None,
         )
 
@@ -325,7 +326,7 @@ class Engine:
                     problems.append(f"{r.control_id}: the justification is empty")
                 if LEGACY_CONTROL_REF.search(r.justification):
                     problems.append(f"{r.control_id}: use 2022 control ids only")
-                vendors = unknown_vendors(r.justification, self.known_text)
+                vendors = unknown_vendors(r.justification, self.known_text, self.inputs.corpus.vendors)
                 if vendors:
                     problems.append(
                         f"{r.control_id}: the organisation's facts do not name {', '.join(sorted(vendors))}"

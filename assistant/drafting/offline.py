@@ -240,7 +240,9 @@ class OfflineDrafter:
 
     def _known(self, text: str) -> bool:
         """True when the text names no tool the organisation does not use and states no fact against its profile."""
-        return not unknown_vendors(text, self.known_text) and not self.factcheck.contradictions(text)
+        return not unknown_vendors(
+            text, self.known_text, self.corpus.vendors
+        ) and not self.factcheck.contradictions(text)
 
     def _risks(self, section: Section, used: set[str]) -> str:
         """Register risks the section treats, each listed once per document."""

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from assistant.drafting.factcheck import FactChecker
 from assistant.ids import LEGACY_CONTROL_REF
+from assistant.knowledge.vendors import Vendors
 
 CITATION = re.compile(r"\[((?:A\.\d{1,2}\.\d{1,2}(?:\.\d{1,2})?)|(?:\d{1,2}(?:\.\d{1,2}){1,2}))\]")
 PLACEHOLDERS = [
@@ -16,123 +17,12 @@ PLACEHOLDERS = [
     re.compile(r"\{\{|\}\}|\{[A-Za-z_ ]+\}"),
     re.compile(r"<(?:company|organi[sz]ation|name|insert)[^>]*>", re.I),
 ]
-# Tools and vendors that drafts commonly name. A draft may only name those the organisation's own facts
-# (or a reviewer's instruction) mention: a policy that says "we use Intune" at a Jamf shop is wrong.
-VENDORS = (
-    "Amazon Web Services",
-    "AWS",
-    "Microsoft Azure",
-    "Azure",
-    "Google Cloud",
-    "GCP",
-    "DigitalOcean",
-    "Heroku",
-    "Okta",
-    "Entra ID",
-    "Entra",
-    "Azure AD",
-    "Azure Active Directory",
-    "Auth0",
-    "OneLogin",
-    "JumpCloud",
-    "Ping Identity",
-    "Duo",
-    "YubiKey",
-    "Intune",
-    "Jamf",
-    "Kandji",
-    "Mosyle",
-    "Workspace ONE",
-    "Kolide",
-    "CrowdStrike",
-    "SentinelOne",
-    "Microsoft Defender",
-    "Sophos",
-    "Datadog",
-    "Splunk",
-    "Microsoft Sentinel",
-    "Sumo Logic",
-    "Elastic",
-    "PagerDuty",
-    "Opsgenie",
-    "GitHub",
-    "GitLab",
-    "Bitbucket",
-    "CircleCI",
-    "Jenkins",
-    "Azure DevOps",
-    "Terraform",
-    "HashiCorp Vault",
-    "1Password",
-    "LastPass",
-    "Bitwarden",
-    "Dashlane",
-    "Keeper",
-    "Google Workspace",
-    "Gmail",
-    "Microsoft 365",
-    "Office 365",
-    "SharePoint",
-    "OneDrive",
-    "Microsoft Teams",
-    "Dropbox",
-    "Slack",
-    "Zoom",
-    "Notion",
-    "Confluence",
-    "Jira",
-    "ServiceNow",
-    "Freshservice",
-    "Zendesk",
-    "Intercom",
-    "Salesforce",
-    "HubSpot",
-    "Workday",
-    "BambooHR",
-    "HiBob",
-    "Rippling",
-    "Personio",
-    "Vanta",
-    "Drata",
-    "Snyk",
-    "Dependabot",
-    "SonarQube",
-    "Wiz",
-    "Lacework",
-    "Cloudflare",
-    "Zscaler",
-    "Netskope",
-    "Palo Alto",
-    "Fortinet",
-    "Tailscale",
-    "OpenVPN",
-    "Stripe",
-    "Veeam",
-    "Backblaze",
-    "Rubrik",
-    "Druva",
-    "KnowBe4",
-    "Proofpoint",
-    "Mimecast",
-    "Qualys",
-    "Tenable",
-    "Nessus",
-    "Rapid7",
-    "Microsoft Purview",
-    "Amazon Macie",
-    "GuardDuty",
-    "CloudTrail",
-    "Security Hub",
-    "ChatGPT",
-    "Copilot",
-    "Vercel",
-)
-_VENDOR_PATTERNS = [(v, re.compile(r"(?<![\w-])" + re.escape(v) + r"(?![\w-])")) for v in VENDORS]
 EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.-]+\b")
 # Honorific or role-led names ("Mr Smith", "Jane Doe (CISO)") that the profile does not contain.
 PERSON = re.compile(
-    r"\b(?:Mr|Mrs|Ms|Dr)\.? [A-Z][a-z]+(?: [A-Z][a-z]+)?\b|\b([A-Z][a-z]+ [A-Z][a-z]+) \((?:the )?"
-    r"(?:CEO|CTO|CISO|CIO|COO|CFO|DPO|Head of [A-Z][a-z]+)\)"
+    r"\b(?:Mr|Mrs|Ms|Dr)\.? [A-Z][a-z]+(?: [A-Z][a-z]+)?\b|\b([A-Z][a-z]+(?:[ -][A-Z][a-z'A-Z]+){1,2}) \("
+    r"(?:the )?[^)]{0,40}\b(?:CEO|CTO|CISO|CIO|COO|CFO|DPO|Head|Officer|Manager|Director|Lead|Engineer|"
+    r"Counsel|Chief|Administrator|Analyst|Coordinator|Founder|Partner|Consultant|Specialist)\b[^)]{0,40}\)"
 )
 
 
@@ -140,13 +30,10 @@ def cited_ids(text: str) -> set[str]:
     return set(CITATION.findall(text))
 
 
-def vendors_in(text: str) -> set[str]:
-    return {name for name, pattern in _VENDOR_PATTERNS if pattern.search(text)}
-
-
-def unknown_vendors(text: str, known_text: str) -> set[str]:
-    """Vendors named in `text` that never appear in `known_text` (the organisation's facts)."""
-    return {v for v in vendors_in(text) if v not in known_text}
+def unknown_vendors(text: str, known_text: str, vendors: Vendors) -> set[str]:
+    """Products named in `text` (by the corpus dictionary) that `known_text` (the organisation's facts) never
+    names by any of their aliases."""
+    return set(vendors.foreign(text, known_text).values())
 
 
 def check_section(
@@ -158,6 +45,7 @@ def check_section(
     known_ids: set[str],
     allowed_ids: set[str],
     known_text: str,
+    vendors: Vendors,
     facts: FactChecker | None = None,
 ) -> list[str]:
     """Every problem with a drafted section, phrased so a model can fix it when re-asked."""
@@ -188,10 +76,10 @@ def check_section(
             problems.append(
                 f"remove the placeholder {found.group(0)!r}; state the organisation's actual fact"
             )
-    vendors = sorted(unknown_vendors(text, known_text))
-    if vendors:
+    foreign = sorted(unknown_vendors(text, known_text, vendors))
+    if foreign:
         problems.append(
-            f"the organisation's facts do not name {', '.join(vendors)}; do not invent tools or vendors"
+            f"the organisation's facts do not name {', '.join(foreign)}; do not invent tools or vendors"
         )
     emails = sorted(e for e in EMAIL.findall(text) if e not in known_text)
     if emails:

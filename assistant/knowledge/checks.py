@@ -129,15 +129,30 @@ def check_corpus(corpus: Corpus) -> CorpusReport:
         f"near-duplicate guidance: {a} and {b} share {s:.0%} of their phrasing"
         for a, b, s in near_duplicates(corpus)
     ]
+    problems += _check_vendors(corpus)
     counts = {
         "clauses": len(corpus.clauses),
         "controls": len(corpus.controls),
         "documents": len(corpus.documents),
         "mandatory documents": len(corpus.mandatory_documents()),
+        "records with a structure": sum(1 for d in corpus.documents.values() if d.record is not None),
+        "vendor products": len(corpus.vendors.products),
     }
     for theme in THEMES:
         counts[f"controls:{theme}"] = sum(1 for c in corpus.controls.values() if c.theme == theme)
     return CorpusReport(counts=counts, problems=problems)
+
+
+def _check_vendors(corpus: Corpus) -> list[str]:
+    """An alias names one product only; a dictionary that cannot say which product a name is, misleads."""
+    seen: dict[str, str] = {}
+    problems = []
+    for product in corpus.vendors.products:
+        for alias in product.aliases:
+            if alias in seen and seen[alias] != product.name:
+                problems.append(f"vendors.yaml: alias {alias!r} names both {seen[alias]} and {product.name}")
+            seen[alias] = product.name
+    return problems
 
 
 def _check_controls(corpus: Corpus) -> list[str]:

@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from assistant.errors import CheckFailed, InputError
 from assistant.ids import clause_sort_key, control_sort_key
 from assistant.knowledge.models import Clause, Control, DocumentSpec
+from assistant.knowledge.vendors import Vendors, load_vendors
 from assistant.yamlio import UnreadableFile, validate_yaml_file
 
 DEFAULT_CORPUS_DIR = Path(__file__).resolve().parents[2] / "corpus"
@@ -29,6 +30,7 @@ class Corpus:
     controls: dict[str, Control]
     documents: dict[str, DocumentSpec]
     sources: dict[str, Path] = field(default_factory=dict)
+    vendors: Vendors = field(default_factory=lambda: Vendors(()))
 
     @cached_property
     def documents_for_control(self) -> dict[str, list[str]]:
@@ -105,4 +107,5 @@ def load_corpus(root: Path | None = None) -> Corpus:
         controls=dict(sorted(controls.items(), key=lambda kv: control_sort_key(kv[0]))),
         documents=documents,
         sources=sources,
+        vendors=load_vendors(root / "vendors.yaml"),
     )

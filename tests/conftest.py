@@ -11,7 +11,8 @@ from typer.testing import CliRunner
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"
-EXAMPLE_NAMES = ["kestrel-saas", "meridian-payments"]
+EXAMPLE_NAMES = ["kestrel-saas", "meridian-payments"]  # the examples the generation tests draft
+ALL_EXAMPLES = [*EXAMPLE_NAMES, "harrow-precision"]  # every bundled workspace (inputs validated)
 
 
 def copy_example(name: str, target: Path) -> Path:

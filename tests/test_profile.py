@@ -6,11 +6,11 @@ import pytest
 
 from assistant.errors import InputError
 from assistant.inputs.profile import load_profile
-from tests.conftest import EXAMPLE_NAMES, EXAMPLES, invoke
+from tests.conftest import ALL_EXAMPLES, EXAMPLES, invoke
 from tests.helpers import example_profile_data, write_yaml
 
 
-@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+@pytest.mark.parametrize("name", ALL_EXAMPLES)
 def test_examples_validate(name: str) -> None:
     profile = load_profile(EXAMPLES / name / "profile.yaml")
     assert profile.identity.name
@@ -18,8 +18,11 @@ def test_examples_validate(name: str) -> None:
     assert profile.obligations
 
 
-def test_examples_differ_where_documents_should() -> None:
-    a, b = (load_profile(EXAMPLES / n / "profile.yaml") for n in EXAMPLE_NAMES)
+@pytest.mark.parametrize(
+    ("first", "second"), [(a, b) for i, a in enumerate(ALL_EXAMPLES) for b in ALL_EXAMPLES[i + 1 :]]
+)
+def test_examples_differ_where_documents_should(first: str, second: str) -> None:
+    a, b = (load_profile(EXAMPLES / n / "profile.yaml") for n in (first, second))
     assert a.identity.jurisdictions != b.identity.jurisdictions
     assert a.technology.identity.provider != b.technology.identity.provider
     assert a.technology.cloud_providers != b.technology.cloud_providers

@@ -8,13 +8,13 @@ from openpyxl import Workbook
 from assistant.errors import InputError
 from assistant.inputs.profile import load_profile
 from assistant.inputs.risks import COLUMNS, load_risks
-from tests.conftest import EXAMPLE_NAMES, EXAMPLES, invoke
+from tests.conftest import ALL_EXAMPLES, EXAMPLES, invoke
 from tests.helpers import RISK_HEADER, write_risks
 
 GOOD = "R-001,Laptop theft,Unencrypted laptop stolen from a car,security_lead,3,4,mitigate,A.8.1;A.7.9"
 
 
-@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+@pytest.mark.parametrize("name", ALL_EXAMPLES)
 def test_examples_validate(name: str) -> None:
     register = load_risks(EXAMPLES / name / "risks.csv")
     profile = load_profile(EXAMPLES / name / "profile.yaml")

@@ -9,14 +9,7 @@ import typer
 
 from assistant.cli.common import ProfileOpt, RisksOpt, WorkspaceOpt, console, err_console, handles_errors
 from assistant.cli.loading import describe_provider, load_inputs
-from assistant.documents.docx_export import check_template
-from assistant.documents.markdown import as_draft, read_document
-from assistant.drafting.engine import SOA_DOC, Engine
 from assistant.errors import InputError
-from assistant.generation.manifest import Manifest
-from assistant.generation.outputs import write_outputs
-from assistant.generation.runner import prepare_out_dir
-from assistant.store import DocumentStore
 
 OutOpt = Annotated[Path | None, typer.Option("--out", help="Output folder (default: WORKSPACE/out).")]
 ProviderOpt = Annotated[str | None, typer.Option("--provider", help="offline, openai or auto.")]
@@ -41,6 +34,14 @@ def draft(
     workspace: WorkspaceOpt = Path("."),
 ) -> None:
     """Draft one document into the output folder, or refine one of its sections with an instruction."""
+    from assistant.documents.docx_export import check_template
+    from assistant.documents.markdown import as_draft, read_document
+    from assistant.drafting.engine import SOA_DOC, Engine
+    from assistant.generation.manifest import Manifest
+    from assistant.generation.outputs import write_outputs
+    from assistant.generation.runner import prepare_out_dir
+    from assistant.store import DocumentStore
+
     if (section is None) != (instruction is None):
         raise InputError("--section and --instruction go together")
     inputs = load_inputs(

@@ -44,7 +44,7 @@ def evaluate_cmd(
         raise InputError(f"{ws.profile_path}: organisation profile not found (pass --profile or --workspace)")
     loaded = load_profile(ws.profile_path)
     register = load_risks(ws.risks_path) if ws.risks_path else None
-    ds = load_document_set(folder, load_corpus(settings.corpus_dir), loaded, register)
+    ds = load_document_set(folder, load_corpus(settings.corpus_dir), loaded, register, docs=ws.docs_dir)
     report = evaluate(ds)
     if html_file is not None:
         write_atomic(html_file, render_html(report, loaded.identity.legal_name, str(folder)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.live import Live
@@ -14,10 +14,10 @@ from rich.table import Table
 from assistant.cli.common import ProfileOpt, RisksOpt, WorkspaceOpt, console, err_console, handles_errors
 from assistant.cli.draft_cmds import BaseUrlOpt, ModelOpt, OutOpt, ProviderOpt
 from assistant.cli.loading import describe_provider, load_inputs
-from assistant.documents.docx_export import check_template
-from assistant.drafting.engine import Engine
 from assistant.errors import CheckFailed
-from assistant.generation.runner import DocResult, Generator, RunReport, prepare_out_dir, select_documents
+
+if TYPE_CHECKING:
+    from assistant.generation.runner import DocResult, RunReport
 
 STYLE = {"queued": "dim", "drafting": "yellow", "written": "green", "unchanged": "cyan", "failed": "bold red"}
 
@@ -39,6 +39,10 @@ def generate(
     workspace: WorkspaceOpt = Path("."),
 ) -> None:
     """Generate every catalogue document and the SoA (Markdown, Word, Excel, CSV) into the output folder."""
+    from assistant.documents.docx_export import check_template
+    from assistant.drafting.engine import Engine
+    from assistant.generation.runner import Generator, prepare_out_dir, select_documents
+
     inputs = load_inputs(
         workspace,
         profile=profile,
@@ -82,6 +86,8 @@ def generate(
 
 class _Display:
     def __init__(self, doc_ids: list[str]) -> None:
+        from assistant.generation.runner import DocResult
+
         self.results = {d: DocResult(d) for d in doc_ids}
         self.started = time.perf_counter()
         self.live: Live | None = None

@@ -12,7 +12,6 @@ from assistant.errors import InputError
 from assistant.inputs.workspace import Workspace
 from assistant.knowledge.loader import load_corpus
 from assistant.settings import load_settings
-from assistant.workflow import import_existing
 
 
 def import_document(
@@ -24,6 +23,8 @@ def import_document(
     workspace: WorkspaceOpt = Path("."),
 ) -> None:
     """Record an existing document as a new draft version of a catalogue document (see `isms ui` Review)."""
+    from assistant.workflow import import_existing  # the version store: loaded only when needed
+
     ws = Workspace.open(workspace)
     if not source.exists():
         raise InputError(f"{source}: file not found")

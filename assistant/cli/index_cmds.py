@@ -5,17 +5,18 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from assistant.cli.common import ProfileOpt, RisksOpt, WorkspaceOpt, console, err_console, handles_errors
 from assistant.errors import InputError
-from assistant.index.search import Filters, Mode
-from assistant.index.workspace_index import build_workspace_index, open_retriever
 from assistant.inputs.workspace import Workspace
 from assistant.settings import load_settings
+
+if TYPE_CHECKING:
+    from assistant.index.search import Mode
 
 index_app = typer.Typer(help="Build the retrieval index of a workspace.", no_args_is_help=True)
 
@@ -37,6 +38,8 @@ def index_build(
     settings = load_settings(workspace=workspace)
     ws = Workspace.open(workspace, profile=profile, risks=risks)
     with console.status("indexing...") as status:
+        from assistant.index.workspace_index import build_workspace_index  # chromadb: loaded when used
+
         report, sources = build_workspace_index(ws, settings, docs_dir=docs, progress=status.update)
     for name, reason in sources.skipped:
         err_console.print(f"[yellow]warning:[/] skipped {name}: {reason}", highlight=False, soft_wrap=True)
@@ -76,6 +79,9 @@ def search(
             raise InputError(f"--kind must be control, clause, document or org, found {value!r}")
     lines = [query] if query is not None else _read_queries(queries)  # type: ignore[arg-type]
     settings = load_settings(workspace=workspace)
+    from assistant.index.search import Filters
+    from assistant.index.workspace_index import open_retriever
+
     retriever = open_retriever(Workspace.open(workspace), settings, mode=_mode(mode))
     filters = Filters(kinds=tuple(kind or ()), themes=tuple(theme or ()))
     for line in lines:

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from assistant.drafting.engine import Inputs
 from assistant.errors import InputError
 from assistant.inputs.profile import load_profile
 from assistant.inputs.risks import load_risks
 from assistant.inputs.workspace import Workspace
 from assistant.knowledge.loader import load_corpus
 from assistant.settings import load_settings
+
+if TYPE_CHECKING:
+    from assistant.drafting.engine import Inputs
 
 
 def load_inputs(
@@ -25,6 +28,8 @@ def load_inputs(
     base_url: str | None = None,
     concurrency: int | None = None,
 ) -> Inputs:
+    from assistant.drafting.engine import Inputs  # the drafting stack: loaded only by commands that draft
+
     if provider is not None and provider not in ("auto", "offline", "openai"):
         raise InputError(f"--provider must be offline, openai or auto, found {provider!r}")
     settings = load_settings(

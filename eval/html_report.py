@@ -60,6 +60,21 @@ def coverage_chart(coverage: dict[str, dict[str, int]]) -> str:
     return "".join(parts)
 
 
+def findings_by_document(report: Report) -> dict[str, list[tuple[str, str]]]:
+    """Findings grouped by the document (or control, risk, file) they name first, each with its check."""
+    grouped: dict[str, list[tuple[str, str]]] = {}
+    for check in report.checks:
+        for finding in check.findings:
+            advice = finding.startswith("(advice) ")
+            subject, sep, rest = finding.removeprefix("(advice) ").partition(": ")
+            if not sep or " " in subject:
+                subject, rest = "the set", finding
+            elif advice:
+                rest = f"(advice) {rest}"
+            grouped.setdefault(subject, []).append((check.id, rest))
+    return dict(sorted(grouped.items(), key=lambda kv: (kv[0] == "the set", kv[0])))
+
+
 def render_html(report: Report, organisation: str, folder: str) -> str:
     rows = []
     for check in report.checks:
@@ -69,10 +84,15 @@ def render_html(report: Report, organisation: str, folder: str) -> str:
             f"<td>{check.score:.2f}</td><td>{len(check.findings)}</td></tr>"
         )
     details = []
-    for check in report.checks:
-        if check.findings:
-            items = "".join(f"<li>{html.escape(f)}</li>" for f in check.findings)
-            details.append(f"<h3>{html.escape(check.id)}</h3><ul>{items}</ul>")
+    for subject, entries in findings_by_document(report).items():
+        items = "".join(
+            f'<li><span class="check">{html.escape(check)}</span> {html.escape(text)}</li>'
+            for check, text in entries
+        )
+        details.append(
+            f"<details open><summary><b>{html.escape(subject)}</b> ({len(entries)})</summary><ul>{items}</ul>"
+            "</details>"
+        )
     verdict = "PASSED" if report.passed else "FAILED"
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
@@ -84,6 +104,8 @@ td, th {{ border: 1px solid #ccc; padding: .35rem .7rem; text-align: left; }}
 tr.pass td:nth-child(2) {{ color: #2e7d32; font-weight: bold; }}
 tr.fail td:nth-child(2) {{ color: #c62828; font-weight: bold; }}
 .verdict {{ font-size: 1.3rem; font-weight: bold; }} li {{ margin: .2rem 0; }}
+.check {{ font-size: .8rem; background: #eef; padding: 0 .3rem; border-radius: 3px; }}
+details {{ margin: .4rem 0; }}
 </style></head><body>
 <h1>ISMS document set evaluation</h1>
 <p>{html.escape(organisation)} &middot; {html.escape(folder)} &middot; {date.today().isoformat()}</p>
@@ -91,7 +113,7 @@ tr.fail td:nth-child(2) {{ color: #c62828; font-weight: bold; }}
 <table><tr><th>Check</th><th>Result</th><th>Score</th><th>Findings</th></tr>{"".join(rows)}</table>
 <h2>Annex A coverage by theme and status</h2>
 {coverage_chart(report.coverage)}
-<h2>Findings</h2>
+<h2>Findings by document</h2>
 {"".join(details) or "<p>No findings.</p>"}
 </body></html>
 """

@@ -1,8 +1,11 @@
-"""The evaluation harness: both generated example sets pass; every check fails on its planted defect."""
+"""The evaluation harness: its JSON contract, the form checks on generated sets, and every check failing on
+its planted defect. Today's offline sets fail the substance checks (register, substance, dates,
+consistency); the drafting issue is measured by them."""
 
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import shutil
@@ -23,7 +26,21 @@ CHECKS = [
     "specificity",
     "document-control",
     "consistency",
+    "register",
+    "substance",
+    "dates",
+    "foreign-facts",
+    "grammar",
 ]
+FORM_CHECKS = [
+    "mandatory-documents",
+    "annex-a-coverage",
+    "soa-complete",
+    "citations",
+    "specificity",
+    "document-control",
+]
+SUBSTANCE_CHECKS = {"register", "substance", "dates"}
 
 
 @pytest.fixture(scope="module")
@@ -71,12 +88,22 @@ def _passing(report: dict) -> list[str]:  # type: ignore[type-arg]
 
 
 @pytest.mark.parametrize("name", EXAMPLE_NAMES)
-def test_generated_sets_pass_every_check(generated: dict[str, Path], name: str) -> None:
+def test_generated_sets_pass_form_checks_and_fail_substance(generated: dict[str, Path], name: str) -> None:
     code, report = _eval(generated[name], name)
-    assert code == 0, [c for c in report["checks"] if not c["passed"]]
-    assert report["passed"] is True
     assert [c["id"] for c in report["checks"]] == CHECKS
     assert all(set(c) >= {"id", "passed", "score", "findings"} for c in report["checks"])
+    passed = {c["id"] for c in report["checks"] if c["passed"]}
+    assert set(FORM_CHECKS) <= passed, [
+        c for c in report["checks"] if c["id"] in FORM_CHECKS and not c["passed"]
+    ]
+    # The offline drafter still writes drafting briefs: an honest evaluation fails them.
+    assert SUBSTANCE_CHECKS.isdisjoint(passed)
+    assert code == 1 and report["passed"] is False
+    register = next(c for c in report["checks"] if c["id"] == "register")
+    assert register["metrics"]["share"] > 0.3
+    # The SoA agrees with the register; what alignment finds is a count the minutes make up.
+    alignment = next(c for c in report["checks"] if c["id"] == "soa-risk-alignment")
+    assert all(": quotes '" in f for f in alignment["findings"]), alignment["findings"]
 
 
 def _edit(path: Path, old: str, new: str, count: int = 1) -> None:
@@ -238,10 +265,20 @@ def test_inconsistent_facts(copy: Path) -> None:
 
 def test_html_report_is_self_contained(generated: dict[str, Path], tmp_path: Path) -> None:
     report = tmp_path / "report.html"
-    code, _ = _eval(generated["meridian-payments"], "meridian-payments", "--html", str(report))
-    assert code == 0
+    code, data = _eval(generated["meridian-payments"], "meridian-payments", "--html", str(report))
+    assert code == 1
     text = report.read_text()
     assert "<svg" in text and "organizational" in text and "Meridian Pay GmbH" in text
+    # findings listed by document, each with its check and the quoted sentence
+    assert "<summary><b>internal-audit-programme</b>" in text
+    quote = next(
+        f
+        for c in data["checks"]
+        if c["id"] == "dates"
+        for f in c["findings"]
+        if "internal-audit-programme" in f
+    )
+    assert html.escape(quote.partition(": ")[2]) in text
     assert "http://" not in text.replace('xmlns="http://www.w3.org/2000/svg"', "")  # no external assets
 
 
@@ -260,3 +297,45 @@ def test_empty_folder_fails_checks_without_crashing(tmp_path: Path) -> None:
     code, report = _eval(tmp_path)
     assert code == 1 and not report["passed"]
     assert "soa.csv: soa.csv is missing" in _failing(report, "soa-complete")
+
+
+def test_treated_risk_below_threshold_naming_an_excluded_control(copy: Path, tmp_path: Path) -> None:
+    ws = copy_example("kestrel-saas", tmp_path / "ws")
+    register = (ws / "risks.csv").read_text(encoding="utf-8").rstrip("\n")
+    register += "\nR-090,Courier loses a returned laptop,Loss in transit.,it_lead,2,2,transfer,A.7.10;A.8.1"
+    register += "\nR-091,Leaked board pack,Printed pack left on a train.,top_management,3,4,accept,A.7.7"
+    (ws / "risks.csv").write_text(register + "\n", encoding="utf-8")
+    rows = _soa(copy)
+    for row in rows:
+        if row["control_id"] == "A.7.10":
+            row["applicable"] = "no"
+    _write_soa(copy, rows)
+    _edit(
+        copy / "isms-scope.md",
+        "## Annex: control mapping",
+        "52 of 84 applicable controls are implemented.\n\n## Annex: control mapping",
+    )
+    result = invoke(CliRunner(), "eval", str(copy), "--workspace", str(ws), "--json")
+    findings = _failing(json.loads(result.stdout), "soa-risk-alignment")
+    assert any(f.startswith("A.7.10: excluded, but it treats R-090 (transfer, score 4") for f in findings), (
+        findings
+    )
+    assert any(f.startswith("R-091: accepted with score 12") and "accepted_by" in f for f in findings)
+    assert any(f.startswith("isms-scope: quotes '52 of 84 applicable controls'") for f in findings)
+    (ws / "risks.csv").write_text(
+        (ws / "risks.csv").read_text(encoding="utf-8").replace("id,title", "id,title", 1), encoding="utf-8"
+    )
+
+
+def test_acceptance_recorded_in_the_register_satisfies_the_check(tmp_path: Path) -> None:
+    from assistant.inputs.risks import load_risks
+
+    path = tmp_path / "risks.csv"
+    path.write_text(
+        "id,title,description,owner,likelihood,impact,treatment,controls,accepted_by,accepted_on\n"
+        "R-1,Leaked board pack,Printed pack left on a train.,top_management,3,4,accept,A.7.7,Priya Raman,2027-01-10\n",
+        encoding="utf-8",
+    )
+    risk = load_risks(path).risks[0]
+    assert risk.accepted_by == "Priya Raman" and risk.accepted_on == "2027-01-10"
+    assert load_risks(path).warnings(8) == []

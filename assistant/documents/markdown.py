@@ -41,6 +41,7 @@ class DocumentFile:
     title: str
     sections: list[DraftedSection]
     preamble: str = ""  # text a person put between the title and the first section
+    content: str = ""  # the whole Markdown body after the front matter, annex included
 
 
 def add_months(day: date, months: int) -> date:
@@ -162,7 +163,11 @@ def read_document(path: Path) -> DocumentFile:
         sections.append(_section(heading, lines, post.metadata))
     sections = [s for s in sections if s.heading != ANNEX_HEADING]
     return DocumentFile(
-        meta=dict(post.metadata), title=title, sections=sections, preamble="\n".join(preamble).strip()
+        meta=dict(post.metadata),
+        title=title,
+        sections=sections,
+        preamble="\n".join(preamble).strip(),
+        content=post.content,
     )
 
 

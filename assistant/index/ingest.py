@@ -174,3 +174,9 @@ def _read_pdf(path: Path) -> list[Section]:
     except (PdfReadError, ValueError, KeyError, OSError) as exc:
         raise Skip(f"corrupt PDF ({exc.__class__.__name__})") from None
     return [Section(heading="", text=text, location=f"page {n}") for n, text in enumerate(pages, start=1)]
+
+
+def folder_text(folder: Path, workspace_root: Path) -> str:
+    """All readable text of `folder` (the organisation's own documents) as one string; bad files skipped."""
+    result = ingest_folder(folder, workspace_root)
+    return "\n".join(f"{s.heading}\n{s.text}" for d in result.documents for s in d.sections)

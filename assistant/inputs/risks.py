@@ -16,6 +16,8 @@ from assistant.ids import CONTROL_ID, all_control_ids
 from assistant.yamlio import format_loc, read_text_file
 
 COLUMNS = ["id", "title", "description", "owner", "likelihood", "impact", "treatment", "controls"]
+# Optional columns: who accepted a risk and when (an acceptance above the threshold needs both).
+OPTIONAL_COLUMNS = ["accepted_by", "accepted_on"]
 Treatment = Literal["mitigate", "accept", "transfer", "avoid"]
 MAX_REGISTER_BYTES = 20 * 1024 * 1024
 KNOWN_CONTROLS = frozenset(all_control_ids())
@@ -32,6 +34,8 @@ class Risk(BaseModel):
     impact: int = Field(ge=1, le=5)
     treatment: Treatment
     controls: tuple[str, ...] = ()
+    accepted_by: str = ""
+    accepted_on: str = ""
     line: int = Field(default=0, exclude=True)
 
     @field_validator("controls", mode="before")
@@ -78,7 +82,12 @@ class RiskRegister:
         for r in self.risks:
             if r.treatment == "mitigate" and not r.controls:
                 out.append(f"{self.path}:{r.line}: {r.id}: treatment is mitigate but no controls are listed")
-            if threshold is not None and r.treatment == "accept" and r.score > threshold:
+            if (
+                threshold is not None
+                and r.treatment == "accept"
+                and r.score > threshold
+                and not r.accepted_by
+            ):
                 out.append(
                     f"{self.path}:{r.line}: {r.id}: accepted with score {r.score}, above the acceptance "
                     f"threshold {threshold}; record top management's sign-off"
@@ -134,7 +143,7 @@ def _parse(path: Path, rows: list[tuple[int, list[str]]]) -> RiskRegister:
     while header and not header[-1]:
         header.pop()
     missing = [c for c in COLUMNS if c not in header]
-    extra = [c for c in header if c not in COLUMNS]
+    extra = [c for c in header if c not in COLUMNS and c not in OPTIONAL_COLUMNS]
     if missing or extra:
         parts = []
         if missing:
@@ -142,7 +151,8 @@ def _parse(path: Path, rows: list[tuple[int, list[str]]]) -> RiskRegister:
         if extra:
             parts.append(f"unknown column(s) {', '.join(extra)}")
         raise InputError(
-            f"{path}:{header_line}: header has {'; '.join(parts)}; expected exactly {','.join(COLUMNS)}"
+            f"{path}:{header_line}: header has {'; '.join(parts)}; expected {','.join(COLUMNS)} "
+            f"(optionally {','.join(OPTIONAL_COLUMNS)})"
         )
     if len(rows) == 1:
         raise InputError(f"{path}: the risk register has a header but no risks")

@@ -97,6 +97,30 @@ class Section(_Strict):
     clauses: list[str] = Field(default_factory=list)
 
 
+class RequiredTable(_Strict):
+    """A table a record must hold: each column group names words one header cell must contain."""
+
+    what: str = Field(min_length=3)
+    columns: list[list[str]] = Field(min_length=1)
+    min_rows: int = Field(default=1, ge=1)
+
+
+class RequiredTopic(_Strict):
+    """Something a record must cover: one unit of its text must match a word of every group."""
+
+    what: str = Field(min_length=3)
+    all_of: list[list[str]] = Field(min_length=1)
+
+
+class RecordSpec(_Strict):
+    """What makes a record (audit programme, review minutes, ...) a record rather than a heading list."""
+
+    tables: list[RequiredTable] = Field(default_factory=list)
+    topics: list[RequiredTopic] = Field(default_factory=list)
+    horizon_months: int | None = Field(default=None, ge=1, le=60)
+    dated: bool = Field(default=False, description="the record is of an event and must say when it is")
+
+
 class DocumentSpec(_Strict):
     id: str
     title: str
@@ -108,6 +132,14 @@ class DocumentSpec(_Strict):
     sections: list[Section] = Field(min_length=3)
     owner_role: Role
     review_cycle_months: int = Field(ge=1, le=36)
+    record: RecordSpec | None = None
+
+    @property
+    def planning_horizon_months(self) -> int:
+        """How far ahead the document's planned dates may lie: its record horizon, else its cycle."""
+        if self.record is not None and self.record.horizon_months:
+            return self.record.horizon_months
+        return self.review_cycle_months
 
     @field_validator("id")
     @classmethod

@@ -10,11 +10,16 @@ from eval.scorers import (
     annex_a_coverage,
     citations,
     consistency,
+    dates,
     document_control,
+    foreign_facts,
+    grammar,
     mandatory_documents,
+    register,
     soa_complete,
     soa_risk_alignment,
     specificity,
+    substance,
 )
 
 SCORERS: list[Callable[[DocumentSet], CheckResult]] = [
@@ -26,4 +31,9 @@ SCORERS: list[Callable[[DocumentSet], CheckResult]] = [
     specificity.check,
     document_control.check,
     consistency.check,
+    register.check,
+    substance.check,
+    dates.check,
+    foreign_facts.check,
+    grammar.check,
 ]

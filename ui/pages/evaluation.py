@@ -6,7 +6,7 @@ import streamlit as st
 
 from eval.docset import load_document_set
 from eval.harness import evaluate
-from eval.html_report import coverage_chart
+from eval.html_report import coverage_chart, findings_by_document
 from ui.context import inputs
 
 st.title("Evaluation")
@@ -15,8 +15,11 @@ out = data.workspace.out_dir
 if not out.exists():
     st.info("Generate the document set first.")
     st.stop()
-report = evaluate(load_document_set(out, data.corpus, data.profile, data.register))
-(st.success if report.passed else st.error)("All checks pass" if report.passed else "Some checks fail")
+report = evaluate(load_document_set(out, data.corpus, data.profile, data.register, data.workspace.docs_dir))
+failed = [c.id for c in report.checks if not c.passed]
+(st.success if report.passed else st.warning)(
+    "All checks pass" if report.passed else f"Checks failing: {', '.join(failed)}"
+)
 st.dataframe(
     [
         {"check": c.id, "passed": c.passed, "score": round(c.score, 2), "findings": len(c.findings)}
@@ -25,8 +28,7 @@ st.dataframe(
     hide_index=True,
 )
 st.html(coverage_chart(report.coverage))
-for check in report.checks:
-    if check.findings:
-        with st.expander(f"{check.id}: {len(check.findings)} finding(s)"):
-            for finding in check.findings:
-                st.write(finding)
+st.subheader("Findings by document")
+for subject, entries in findings_by_document(report).items():
+    with st.expander(f"{subject}: {len(entries)} finding(s)"):
+        st.markdown("\n".join(f"- **{check}** {text}" for check, text in entries))

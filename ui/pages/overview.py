@@ -24,7 +24,9 @@ def evaluation_summary(folder: str, stamp: float) -> list[tuple[str, bool, int]]
     from eval.harness import evaluate
 
     data = inputs()
-    report = evaluate(load_document_set(Path(folder), data.corpus, data.profile, data.register))
+    report = evaluate(
+        load_document_set(Path(folder), data.corpus, data.profile, data.register, data.workspace.docs_dir)
+    )
     return [(c.id, c.passed, len(c.findings)) for c in report.checks]
 
 

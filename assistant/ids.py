@@ -28,6 +28,19 @@ Role = Literal[
     "finance_lead",
 ]
 ROLE_NAMES: tuple[str, ...] = get_args(Role)
+# How documents name each role (never the id: "it_lead" is a code, "IT lead" is a role).
+ROLE_LABELS: dict[str, str] = {
+    "top_management": "Top management",
+    "isms_owner": "ISMS owner",
+    "security_lead": "Security lead",
+    "dpo": "Data protection officer",
+    "it_lead": "IT lead",
+    "engineering_lead": "Engineering lead",
+    "hr_lead": "HR lead",
+    "facilities_lead": "Facilities lead",
+    "legal_lead": "Legal lead",
+    "finance_lead": "Finance lead",
+}
 
 THEMES: dict[str, tuple[int, int]] = {
     "organizational": (5, 37),

@@ -8,6 +8,7 @@ from datetime import date
 from functools import cached_property
 from pathlib import Path
 
+from assistant.documents.files import SET_FILES
 from assistant.documents.markdown import ANNEX_HEADING, DocumentFile, read_document
 from assistant.documents.segments import Unit, segment
 from assistant.drafting.factcheck import FactChecker
@@ -110,6 +111,8 @@ def load_document_set(
     documents: dict[str, DocumentFile] = {}
     unreadable: dict[str, str] = {}
     for path in sorted(folder.glob("*.md")):
+        if path.name in SET_FILES:
+            continue  # lists about the set (decisions needed, evidence guide), not documents of the ISMS
         try:
             documents[path.stem] = read_document(path)
         except InputError as exc:

@@ -32,15 +32,6 @@ CHECKS = [
     "foreign-facts",
     "grammar",
 ]
-FORM_CHECKS = [
-    "mandatory-documents",
-    "annex-a-coverage",
-    "soa-complete",
-    "citations",
-    "specificity",
-    "document-control",
-]
-SUBSTANCE_CHECKS = {"register", "substance", "dates"}
 
 
 @pytest.fixture(scope="module")
@@ -88,22 +79,16 @@ def _passing(report: dict) -> list[str]:  # type: ignore[type-arg]
 
 
 @pytest.mark.parametrize("name", EXAMPLE_NAMES)
-def test_generated_sets_pass_form_checks_and_fail_substance(generated: dict[str, Path], name: str) -> None:
+def test_generated_sets_pass_every_check(generated: dict[str, Path], name: str) -> None:
     code, report = _eval(generated[name], name)
     assert [c["id"] for c in report["checks"]] == CHECKS
     assert all(set(c) >= {"id", "passed", "score", "findings"} for c in report["checks"])
-    passed = {c["id"] for c in report["checks"] if c["passed"]}
-    assert set(FORM_CHECKS) <= passed, [
-        c for c in report["checks"] if c["id"] in FORM_CHECKS and not c["passed"]
-    ]
-    # The offline drafter still writes drafting briefs: an honest evaluation fails them.
-    assert SUBSTANCE_CHECKS.isdisjoint(passed)
-    assert code == 1 and report["passed"] is False
+    assert code == 0, [c for c in report["checks"] if not c["passed"]]
+    assert report["passed"] is True
     register = next(c for c in report["checks"] if c["id"] == "register")
-    assert register["metrics"]["share"] > 0.3
-    # The SoA agrees with the register; what alignment finds is a count the minutes make up.
-    alignment = next(c for c in report["checks"] if c["id"] == "soa-risk-alignment")
-    assert all(": quotes '" in f for f in alignment["findings"]), alignment["findings"]
+    assert register["metrics"]["share"] <= 0.02
+    substance = next(c for c in report["checks"] if c["id"] == "substance")
+    assert substance["metrics"]["without_substance"] == 0
 
 
 def _edit(path: Path, old: str, new: str, count: int = 1) -> None:
@@ -263,12 +248,17 @@ def test_inconsistent_facts(copy: Path) -> None:
     assert any(f.startswith("cryptography-policy: review cycle is") for f in findings)
 
 
-def test_html_report_is_self_contained(generated: dict[str, Path], tmp_path: Path) -> None:
+def test_html_report_is_self_contained(copy: Path, tmp_path: Path) -> None:
     report = tmp_path / "report.html"
-    code, data = _eval(generated["meridian-payments"], "meridian-payments", "--html", str(report))
+    _edit(
+        copy / "internal-audit-programme.md",
+        "## Annex: control mapping",
+        "| Audit | Planned quarter |\n|---|---|\n| Extra | Q1 2020 |\n\n## Annex: control mapping",
+    )
+    code, data = _eval(copy, "kestrel-saas", "--html", str(report))
     assert code == 1
     text = report.read_text()
-    assert "<svg" in text and "organizational" in text and "Meridian Pay GmbH" in text
+    assert "<svg" in text and "organizational" in text and "Kestrel Analytics Ltd" in text
     # findings listed by document, each with its check and the quoted sentence
     assert "<summary><b>internal-audit-programme</b>" in text
     quote = next(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from assistant.cli.corpus_cmds import corpus_app
+from assistant.cli.decisions_cmd import decisions_cmd
 from assistant.cli.draft_cmds import draft_cmd
 from assistant.cli.eval_cmd import eval_cmd
 from assistant.cli.generate_cmd import generate_cmd
@@ -31,6 +32,7 @@ app.command("generate")(generate_cmd)
 app.command("eval")(eval_cmd)
 app.command("ui")(ui_cmd)
 app.command("import")(import_cmd)
+app.command("decisions")(decisions_cmd)
 
 
 def run() -> None:

@@ -6,6 +6,9 @@ import os
 import tempfile
 from pathlib import Path
 
+# Files about the set as a whole that sit beside its documents: decisions needed, the evidence guide.
+SET_FILES = frozenset({"decisions.md", "evidence-guide.md"})
+
 
 def write_atomic(path: Path, data: bytes | str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)

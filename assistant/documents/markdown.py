@@ -64,6 +64,10 @@ def front_matter(draft: Draft, corpus: Corpus, profile: Profile, today: date, ve
     doc = corpus.documents[draft.doc_id]
     owner = profile.roles.holder(doc.owner_role)
     approver = profile.roles.holder(profile.document_control.approver)
+    if approver.name == owner.name:  # nobody approves their own document: the next named approver does
+        people = {p.name: p for p in profile.roles.people().values()}
+        others = [people[n] for n in profile.roles.approvers if n != owner.name and n in people]
+        approver = others[0] if others else approver
     cited_controls = {c for s in draft.sections for c in s.cited_ids if c.startswith("A.")}
     controls = sorted(set(doc.controls) | cited_controls, key=_control_key)
     return {
@@ -84,6 +88,7 @@ def front_matter(draft: Draft, corpus: Corpus, profile: Profile, today: date, ve
             "prompt_version": draft.prompt_version,
         },
         "inputs_hash": draft.inputs_hash,
+        "decisions": draft.decisions,
     }
 
 
@@ -106,12 +111,17 @@ def control_mapping(draft: Draft, corpus: Corpus) -> str:
     for section in draft.sections:
         for cid in sorted(set(section.controls) | {c for c in section.cited_ids if c.startswith("A.")}):
             where.setdefault(cid, []).append(section.heading)
-    if not where:
-        return (
-            "This document addresses clauses of the standard rather than Annex A controls: "
-            + ", ".join(corpus.documents[draft.doc_id].clauses)
-            + "."
-        )
+    if not where:  # a clause 4-10 record: map the clauses it serves instead
+        for section in draft.sections:
+            for clause in section.clauses or [c for c in section.cited_ids if not c.startswith("A.")]:
+                where.setdefault(clause, []).append(section.heading)
+        for clause in corpus.documents[draft.doc_id].clauses:
+            where.setdefault(clause, [])
+        rows = ["| Clause | Title | Where this document covers it |", "|---|---|---|"]
+        for clause in sorted(where, key=_control_key):
+            title = corpus.clauses[clause].title if clause in corpus.clauses else ""
+            rows.append(f"| {clause} | {title} | {'; '.join(dict.fromkeys(where[clause])) or 'throughout'} |")
+        return "\n".join(rows)
     rows = ["| Control | Title | Where this document covers it |", "|---|---|---|"]
     for cid in sorted(where, key=_control_key):
         title = corpus.controls[cid].title if cid in corpus.controls else ""
@@ -193,4 +203,5 @@ def as_draft(file: DocumentFile) -> Draft:
         model=str(generated.get("model", "")),
         prompt_version=str(generated.get("prompt_version", "")),
         inputs_hash=str(file.meta.get("inputs_hash", "")),
+        carried_decisions=[str(q) for q in file.meta.get("decisions") or []],
     )

@@ -10,6 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from assistant.documents.markdown import add_months
+from assistant.ids import ROLE_LABELS, ROLE_NAMES
 from assistant.inputs.profile import Profile
 from assistant.inputs.risks import RiskRegister
 from assistant.knowledge.loader import Corpus
@@ -43,6 +45,20 @@ def table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
+def _person(ctx: BlockContext, role: str) -> str:
+    """A role id as the person who holds it ("Daniel Okafor"); other owner names as written."""
+    if role in ROLE_NAMES:
+        return ctx.profile.roles.holder(role).name
+    return role
+
+
+def _short(text: str) -> str:
+    """A tool's name without its description: "Linear" of "Linear (engineering requests)"."""
+    for mark in (" (", ";", ",", ":", " - ", ". "):
+        text = text.split(mark)[0]
+    return text.strip()
+
+
 def _threshold(ctx: BlockContext) -> int:
     return ctx.profile.risk_criteria.acceptance_threshold
 
@@ -59,12 +75,13 @@ def scales(ctx: BlockContext) -> str:
 
 
 def risk_table(ctx: BlockContext) -> str:
-    assert ctx.register is not None
+    if ctx.register is None:
+        return ""
     rows = [
         [
             r.id,
             r.title,
-            r.owner,
+            _person(ctx, r.owner),
             str(r.likelihood),
             str(r.impact),
             str(r.score),
@@ -73,37 +90,57 @@ def risk_table(ctx: BlockContext) -> str:
         ]
         for r in sorted(ctx.register.risks, key=lambda r: (-r.score, r.id))
     ]
-    return table(["Risk", "Title", "Owner", "L", "I", "Score", "Acceptance criteria", "Treatment"], rows)
+    return table(
+        ["Risk", "Title", "Owner", "Likelihood", "Impact", "Score", "Acceptance criteria", "Treatment"], rows
+    )
 
 
 def treatment_table(ctx: BlockContext) -> str:
-    assert ctx.register is not None
+    """Every risk to treat, its actions (the controls it names and their status), owner and due date."""
+    if ctx.register is None:
+        return ""
     status = ctx.profile.implementation
+    due = add_months(ctx.today, ctx.doc.planning_horizon_months // 2).isoformat()
     rows = []
     for r in sorted(ctx.register.risks, key=lambda r: (-r.score, r.id)):
         if r.treatment == "accept" and r.score <= _threshold(ctx):
             continue
-        controls = (
-            ", ".join(f"{c} ({status.get(c, 'planned').replace('_', ' ')})" for c in r.controls) or "none"
+        open_controls = [c for c in r.controls if status.get(c) != "implemented"]
+        action = (
+            "complete "
+            + ", ".join(f"{c} ({status.get(c, 'not started').replace('_', ' ')})" for c in open_controls)
+            if open_controls
+            else "keep " + ", ".join(r.controls) + " operating"
+            if r.controls
+            else "to be decided by the owner"
         )
-        rows.append([r.id, r.title, str(r.score), r.treatment, controls, r.owner])
-    return table(["Risk", "Title", "Score", "Treatment", "Controls (status)", "Owner"], rows)
+        when = due if open_controls else "in operation"
+        rows.append([f"{r.id} {r.title}", str(r.score), r.treatment, action, _person(ctx, r.owner), when])
+    return table(["Risk", "Score", "Treatment", "Action", "Owner", "Due date"], rows)
 
 
 def accepted_table(ctx: BlockContext) -> str:
-    assert ctx.register is not None
-    rows = [[r.id, r.title, str(r.score), r.owner] for r in ctx.register.risks if r.treatment == "accept"]
+    if ctx.register is None:
+        return ""
+    rows = [
+        [
+            r.id,
+            r.title,
+            str(r.score),
+            _person(ctx, r.owner),
+            r.accepted_by or "to be signed by the risk owner",
+        ]
+        for r in ctx.register.risks
+        if r.treatment == "accept"
+    ]
     if not rows:
-        return "No risk is currently retained without treatment."
-    return "Risks retained (accepted) by their owners:\n\n" + table(["Risk", "Title", "Score", "Owner"], rows)
+        return "No risk is retained without treatment."
+    return table(["Risk", "Title", "Score", "Risk owner", "Accepted by"], rows)
 
 
 def roles_table(ctx: BlockContext) -> str:
-    rows = [[role.replace("_", " "), p.name, p.title] for role, p in ctx.profile.roles.people().items()]
-    return (
-        table(["Role", "Holder", "Title"], rows)
-        + f"\n\nDocuments are approved by {', '.join(ctx.profile.roles.approvers)}."
-    )
+    rows = [[ROLE_LABELS[role], p.name, p.title] for role, p in ctx.profile.roles.people().items()]
+    return table(["Role", "Holder", "Title"], rows)
 
 
 def boundaries(ctx: BlockContext) -> str:
@@ -127,13 +164,13 @@ def exclusions(ctx: BlockContext) -> str:
 
 def obligations_table(ctx: BlockContext, kinds: tuple[str, ...] = ()) -> str:
     rows = [
-        [o.driver_tag, o.name, o.kind, o.summary, ", ".join(o.controls) or "see the SoA"]
+        [o.name, o.kind, o.summary, ", ".join(o.controls) or "see the Statement of Applicability"]
         for o in ctx.profile.obligations
         if not kinds or o.kind in kinds
     ]
     if not rows:
         return f"{ctx.profile.identity.name} has recorded no {' or '.join(kinds)} requirements of this kind."
-    return table(["Tag", "Requirement", "Kind", "What it requires", "Controls"], rows)
+    return table(["Requirement", "Kind", "What it requires", "Controls"], rows)
 
 
 def suppliers_table(ctx: BlockContext) -> str:
@@ -154,33 +191,34 @@ def document_register(ctx: BlockContext) -> str:
     docs = sorted(ctx.corpus.documents.values(), key=lambda d: (not d.mandatory, d.title))
     rows = [
         [
-            d.id,
             d.title,
-            "mandatory" if d.mandatory else "supporting",
-            d.owner_role.replace("_", " "),
+            "required by ISO/IEC 27001" if d.mandatory else "determined by the organisation",
+            _person(ctx, d.owner_role),
             f"{d.review_cycle_months} months",
         ]
         for d in docs
     ]
-    return table(["Id", "Document", "Type", "Owner", "Review"], rows)
+    return table(["Document", "Type", "Owner", "Review cycle"], rows)
 
 
 def topic_policies(ctx: BlockContext) -> str:
     docs = sorted((d for d in ctx.corpus.documents.values() if not d.mandatory), key=lambda d: d.title)
-    return "\n".join(
-        f"- {d.title} (`{d.id}`), owned by the {d.owner_role.replace('_', ' ')}, reviewed every "
-        f"{d.review_cycle_months} months"
-        for d in docs
-    )
+    rows = [[d.title, _person(ctx, d.owner_role), f"{d.review_cycle_months} months"] for d in docs]
+    return table(["Policy or procedure", "Owner", "Review cycle"], rows)
 
 
 def competence_table(ctx: BlockContext) -> str:
     months = ctx.profile.people.training_cadence_months
     rows = [
-        [role.replace("_", " "), p.name, _competence_for(role), f"awareness every {months} months"]
+        [
+            f"{ROLE_LABELS[role]} ({p.title})",
+            p.name,
+            _competence_for(role),
+            f"security awareness every {months} months; evidence of competence to be recorded",
+        ]
         for role, p in ctx.profile.roles.people().items()
     ]
-    return table(["Role", "Person", "Competence required", "Training"], rows)
+    return table(["Role", "Person", "Competence required", "Evidence held"], rows)
 
 
 def _competence_for(role: str) -> str:
@@ -199,80 +237,179 @@ def _competence_for(role: str) -> str:
 
 
 def objectives_table(ctx: BlockContext) -> str:
-    pr, people = ctx.profile.practices, ctx.profile.people
+    """Objectives drawn from the profile's own commitments; due within the document's cycle."""
+    pr, people, tech = ctx.profile.practices, ctx.profile.people, ctx.profile.technology
     roles = ctx.profile.roles
-    rows = [
+    due = add_months(ctx.today, ctx.doc.planning_horizon_months).isoformat()
+    review = "reported at each management review"
+    rows = []
+    if "critical" in pr.patch_days:
+        rows.append(
+            [
+                "Fix critical vulnerabilities on time",
+                f"every critical finding fixed within {pr.patch_days['critical']} days",
+                roles.security_lead.name,
+                _short(pr.vulnerability_scanning),
+                due,
+                f"scanner and ticket records, {review}",
+            ]
+        )
+    rows.append(
         [
-            "Patch critical vulnerabilities quickly",
-            f"critical patches within {pr.patch_days.get('critical', 14)} days",
+            "Keep access limited to need",
+            f"every user access review completed every {pr.access_review_months} months",
             roles.security_lead.name,
-            "monthly",
-        ],
+            _short(tech.identity.provider),
+            due,
+            f"review sign-offs, {review}",
+        ]
+    )
+    rows.append(
         [
-            "Keep access to what people need",
-            f"access reviews completed every {pr.access_review_months} months",
-            roles.security_lead.name,
-            f"every {pr.access_review_months} months",
-        ],
-        [
-            "Security-aware workforce",
-            f"100% of staff trained every {people.training_cadence_months} months",
+            "Security-aware staff",
+            f"every member of staff completes awareness training every {people.training_cadence_months} months",
             roles.holder("hr_lead").name,
-            "quarterly",
-        ],
-        [
-            "Prompt incident reporting",
-            f"suspected incidents reported within {pr.incident_report_hours} hours",
-            roles.security_lead.name,
-            "per incident",
-        ],
+            _short(people.training_platform or "the training platform"),
+            due,
+            f"training records, {review}",
+        ]
+    )
+    rows.append(
         [
             "Recoverable services",
-            "every scheduled restore test passes",
+            "every scheduled restore test succeeds",
             roles.holder("it_lead").name,
-            "per test",
-        ],
-    ]
+            _short(tech.backup.tool),
+            due,
+            f"restore test records, {review}",
+        ]
+    )
     if ctx.register is not None:
         above = len(ctx.register.above(_threshold(ctx)))
         rows.append(
             [
-                "Reduce risks above appetite",
-                f"{above} risks above the threshold today; each treated by its plan's due date",
+                "Bring risks within the acceptance criteria",
+                f"each of the {above} risks above the threshold treated as the risk treatment plan sets out",
                 roles.isms_owner.name,
-                "quarterly",
+                "the risk owners' time and budget",
+                due,
+                f"risk treatment plan status, {review}",
             ]
         )
-    return table(["Objective", "Measure and target", "Owner", "Measured"], rows)
+    return table(["Objective", "Target", "Owner", "Resources", "Due date", "How measured"], rows)
 
 
 def metrics_table(ctx: BlockContext) -> str:
-    pr = ctx.profile.practices
+    pr, tech, roles = ctx.profile.practices, ctx.profile.technology, ctx.profile.roles
+    at_review = "for each management review"
     rows = [
         [
-            "Critical patch time",
-            f"<= {pr.patch_days.get('critical', 14)} days",
-            "vulnerability scans, tickets",
+            "Critical vulnerabilities fixed on time",
+            "scanner findings and tickets",
+            at_review,
+            roles.security_lead.name,
         ],
-        ["Access review completion", f"every {pr.access_review_months} months", "review records"],
-        ["Training completion", "100%", "training platform"],
-        ["Incident reporting time", f"<= {pr.incident_report_hours} hours", "incident records"],
-        ["Log retention", f"{pr.log_retention_days} days", "logging configuration"],
-        ["Backup restore tests", "all passed", "restore test records"],
+        [
+            "User access reviews completed",
+            "review sign-offs",
+            f"every {pr.access_review_months} months",
+            roles.security_lead.name,
+        ],
+        [
+            "Awareness training completed",
+            _short(ctx.profile.people.training_platform or "training records"),
+            at_review,
+            roles.holder("hr_lead").name,
+        ],
+        ["Suspected incidents reported in time", "incident records", at_review, roles.security_lead.name],
+        ["Restore tests passed", _short(tech.backup.tool), at_review, roles.holder("it_lead").name],
     ]
-    return table(["Measure", "Target", "Source"], rows)
+    return table(["Measure", "Method", "Frequency", "Owner"], rows) + (
+        "\n\n"
+        + table(
+            ["Measure", "Result for the period", "Analysed by"],
+            [[r[0], "to be recorded", roles.isms_owner.name] for r in rows],
+        )
+    )
 
 
 def audit_schedule(ctx: BlockContext) -> str:
-    year = ctx.today.year
-    quarters = [
-        (f"Q1 {year}", "Clauses 4 to 6 (context, leadership, risk)", "A.5.1-A.5.14"),
-        (f"Q2 {year}", "Clauses 7 and 8 (support, operation)", "A.5.15-A.5.37, A.6.1-A.6.8"),
-        (f"Q3 {year}", "Clause 9.1 (monitoring and measurement)", "A.7.1-A.7.14, A.8.1-A.8.17"),
-        (f"Q4 {year}", "Clauses 9.3 and 10 (review, improvement)", "A.8.18-A.8.34"),
+    """Four audits covering clauses 4 to 10 and all of Annex A, one a quarter from the next quarter on,
+    each led by someone independent of the area (the legal lead; the finance lead where the legal lead has
+    a part)."""
+    start = add_months(date(ctx.today.year, (ctx.today.month - 1) // 3 * 3 + 1, 1), 3)
+    roles = ctx.profile.roles
+    lead, second = roles.legal_lead, roles.finance_lead
+    independent = f"an auditor independent of the area, appointed by {roles.isms_owner.name}"
+    lead_name = lead.name if lead is not None else independent
+    # The legal lead does not audit compliance (A.5.31 to A.5.36) or the audit process (9.2) they run.
+    other = second.name if second is not None else independent
+    scopes = [
+        ("Context, leadership and risk", "Clauses 4 to 6; A.5.1 to A.5.14", lead_name),
+        (
+            "Support and operation",
+            "Clauses 7 and 8; A.5.15 to A.5.37, A.6.1 to A.6.8",
+            f"{lead_name}; A.5.31 to A.5.36: {other}" if lead is not None else lead_name,
+        ),
+        ("Physical and technological controls", "Clause 9.1; A.7.1 to A.7.14, A.8.1 to A.8.17", lead_name),
+        ("Review and improvement", "Clauses 9.2, 9.3 and 10; A.8.18 to A.8.34", other),
     ]
-    rows = [[q, clauses, controls, ctx.profile.roles.isms_owner.name] for q, clauses, controls in quarters]
-    return table(["When", "Clauses", "Annex A controls", "Coordinator"], rows)
+    rows = []
+    for i, (name, scope, auditor) in enumerate(scopes):
+        quarter = add_months(start, 3 * i)
+        rows.append([name, scope, auditor, f"Q{(quarter.month - 1) // 3 + 1} {quarter.year}"])
+    return table(["Audit", "Scope", "Auditor", "Planned quarter"], rows)
+
+
+def audit_results(ctx: BlockContext) -> str:
+    names = ["Context, leadership and risk", "Support and operation", "Physical and technological controls"]
+    names.append("Review and improvement")
+    return table(
+        ["Audit", "Date held", "Auditor", "Findings"],
+        [[name, "to be recorded", "to be recorded", "to be recorded after the audit"] for name in names],
+    )
+
+
+def review_decisions(ctx: BlockContext) -> str:
+    return table(
+        ["Decision or action", "Owner", "Due date"],
+        [["to be recorded at the meeting", "to be recorded at the meeting", "to be recorded at the meeting"]],
+    )
+
+
+def operations_calendar(ctx: BlockContext) -> str:
+    """The recurring activities whose cadence the profile gives, with their owners."""
+    p, roles = ctx.profile, ctx.profile.roles
+    pr = p.practices
+    rows = [
+        ["User access review", roles.security_lead.name, f"every {pr.access_review_months} months"],
+        ["Risk reassessment", roles.isms_owner.name, f"every {p.risk_criteria.review_months} months"],
+        [
+            "Security awareness training",
+            roles.holder("hr_lead").name,
+            f"every {p.people.training_cadence_months} months",
+        ],
+        [
+            "Independent penetration test",
+            roles.security_lead.name,
+            f"every {pr.penetration_test_months} months",
+        ],
+        [
+            "Internal audit",
+            roles.isms_owner.name,
+            "one audit a quarter, as the Internal Audit Programme plans",
+        ],
+        [
+            "Document review",
+            "each document's owner",
+            f"every {p.document_control.review_cycle_months} months",
+        ],
+    ]
+    if p.technology.backup.tested:
+        rows.append(["Restore test", roles.holder("it_lead").name, _short(p.technology.backup.tested)])
+    latest = add_months(ctx.today, 12).isoformat()
+    rows.append(["Management review", roles.top_management.name, f"no later than {latest}"])
+    return table(["Activity", "Owner", "When"], rows)
 
 
 def nonconformity_columns(ctx: BlockContext) -> str:
@@ -281,16 +418,24 @@ def nonconformity_columns(ctx: BlockContext) -> str:
             "Ref",
             "Date raised",
             "Source",
-            "Description",
-            "Root cause",
-            "Correction",
-            "Corrective action",
+            "Nonconformity",
+            "Correction and corrective action",
             "Owner",
-            "Due",
-            "Effectiveness check",
+            "Due date",
             "Status",
         ],
-        [],
+        [
+            [
+                "none yet",
+                "-",
+                "-",
+                "no nonconformity recorded yet",
+                "-",
+                ctx.profile.roles.isms_owner.name,
+                "-",
+                "-",
+            ]
+        ],
     )
 
 
@@ -305,26 +450,47 @@ def attendees(ctx: BlockContext) -> str:
         "engineering_lead",
         "hr_lead",
     ]
-    return "\n".join(f"- {people[r].name}, {people[r].title}" for r in wanted if r in people)
+    rows = [[people[r].name, people[r].title, "invited"] for r in wanted if r in people]
+    latest = add_months(ctx.today, ctx.doc.planning_horizon_months).isoformat()
+    when = table(
+        ["Item", "Detail"],
+        [
+            ["Planned", f"no later than {latest}"],
+            ["Chair", f"{people['top_management'].name} ({people['top_management'].title})"],
+            ["Attendance and apologies", "to be completed at the meeting"],
+        ],
+    )
+    return when + "\n\n" + table(["Invited", "Title", "Attendance"], rows)
 
 
 def review_inputs(ctx: BlockContext) -> str:
-    lines = []
+    """The 9.3.2 performance inputs, where each comes from and who presents it."""
+    roles = ctx.profile.roles
+    rows = [
+        [
+            "Nonconformities and corrective actions",
+            "Nonconformity and Corrective Action Register",
+            roles.isms_owner.name,
+        ],
+        ["Monitoring and measurement results", "Monitoring and Measurement Report", roles.security_lead.name],
+        ["Audit results", "Internal Audit Programme and Results", roles.isms_owner.name],
+        [
+            "Fulfilment of information security objectives",
+            "Information Security Objectives",
+            roles.isms_owner.name,
+        ],
+    ]
     if ctx.register is not None:
-        lines.append(
-            f"- Risk register: {len(ctx.register.risks)} risks, "
-            f"{len(ctx.register.above(_threshold(ctx)))} above the acceptance threshold."
+        above = len(ctx.register.above(_threshold(ctx)))
+        rows.append(
+            [
+                "Risk assessment results and risk treatment plan status",
+                f"Risk Assessment Report ({len(ctx.register.risks)} risks, {above} above the acceptance threshold) "
+                "and Risk Treatment Plan",
+                roles.isms_owner.name,
+            ]
         )
-    status = ctx.profile.implementation
-    if status:
-        done = sum(1 for s in status.values() if s == "implemented")
-        lines.append(f"- Annex A implementation: {done} of {len(status)} assessed controls implemented.")
-    lines.append(f"- Obligations in force: {', '.join(o.name for o in ctx.profile.obligations)}.")
-    lines.append(
-        f"- Suppliers: {len(ctx.profile.suppliers)}, of which "
-        f"{sum(1 for s in ctx.profile.suppliers if s.criticality in ('high', 'critical'))} high or critical."
-    )
-    return "\n".join(lines)
+    return table(["Input", "Source", "Presented by"], rows)
 
 
 def asset_classes(ctx: BlockContext) -> str:
@@ -343,63 +509,44 @@ def asset_classes(ctx: BlockContext) -> str:
     return table(["Asset class", "What", "Inventory source"], rows)
 
 
-Rule = tuple[Callable[[BlockContext], bool], Callable[[BlockContext], str]]
+def _legal(ctx: BlockContext) -> str:
+    return obligations_table(ctx, kinds=("legal", "regulatory"))
 
 
-def _doc(*ids: str) -> Callable[[BlockContext], bool]:
-    return lambda ctx: ctx.doc.id in ids
+def _contractual(ctx: BlockContext) -> str:
+    return obligations_table(ctx, kinds=("contractual", "business"))
 
 
-def _has_register(ctx: BlockContext) -> bool:
-    return ctx.register is not None
-
-
-RULES: list[Rule] = [
-    (lambda c: "likelihood" in c.words and "scale" in c.words, scales),
-    (
-        lambda c: _has_register(c) and c.doc.id == "risk-assessment-report" and "result" in c.heading,
-        risk_table,
-    ),
-    (
-        lambda c: _has_register(c) and c.doc.id == "risk-treatment-plan" and "action" in c.heading,
-        treatment_table,
-    ),
-    (
-        lambda c: _has_register(c) and c.doc.id == "risk-treatment-plan" and "residual" in c.heading,
-        accepted_table,
-    ),
-    (lambda c: "role" in c.heading and c.doc.id == "information-security-policy", roles_table),
-    (lambda c: "topic-specific" in c.heading and c.doc.id == "information-security-policy", topic_policies),
-    (lambda c: c.doc.id == "isms-scope" and "boundar" in c.heading, boundaries),
-    (lambda c: c.doc.id == "isms-scope" and "interface" in c.heading, interfaces),
-    (lambda c: c.doc.id == "isms-scope" and "exclusion" in c.heading, exclusions),
-    (lambda c: c.doc.id == "isms-scope" and "interested" in c.heading, obligations_table),
-    (
-        lambda c: c.doc.id == "legal-and-regulatory-requirements-register" and "legal" in c.heading,
-        lambda c: obligations_table(c, kinds=("legal", "regulatory")),
-    ),
-    (
-        lambda c: c.doc.id == "legal-and-regulatory-requirements-register" and "contractual" in c.heading,
-        lambda c: obligations_table(c, kinds=("contractual", "business")),
-    ),
-    (lambda c: c.doc.id == "supplier-security-policy" and "register" in c.heading, suppliers_table),
-    (lambda c: c.doc.id == "documented-information-procedure" and "register" in c.heading, document_register),
-    (lambda c: c.doc.id == "competence-records" and "requirements" in c.heading, competence_table),
-    (
-        lambda c: c.doc.id == "information-security-objectives" and "objectives for" in c.heading,
-        objectives_table,
-    ),
-    (lambda c: c.doc.id == "monitoring-and-measurement-report" and "framework" in c.heading, metrics_table),
-    (lambda c: c.doc.id == "internal-audit-programme" and c.heading == "audit programme", audit_schedule),
-    (
-        lambda c: c.doc.id == "nonconformity-and-corrective-action-register" and "field" in c.heading,
-        nonconformity_columns,
-    ),
-    (lambda c: c.doc.id == "management-review-minutes" and "attend" in c.heading, attendees),
-    (lambda c: c.doc.id == "management-review-minutes" and "performance" in c.heading, review_inputs),
-    (lambda c: c.doc.id == "asset-management-policy" and "inventor" in c.heading, asset_classes),
-]
+# Blocks by the name a catalogue section gives under `blocks:`. A block with no data to show returns "".
+BLOCKS: dict[str, Callable[[BlockContext], str]] = {
+    "likelihood_impact_scales": scales,
+    "risk_register_extract": risk_table,
+    "treatment_actions": treatment_table,
+    "accepted_risks": accepted_table,
+    "role_table": roles_table,
+    "topic_policies": topic_policies,
+    "scope_boundaries": boundaries,
+    "scope_interfaces": interfaces,
+    "scope_exclusions": exclusions,
+    "interested_parties": obligations_table,
+    "legal_obligations": _legal,
+    "contractual_obligations": _contractual,
+    "supplier_register": suppliers_table,
+    "document_register": document_register,
+    "competence_table": competence_table,
+    "objectives_table": objectives_table,
+    "measurement_table": metrics_table,
+    "audit_schedule": audit_schedule,
+    "audit_results": audit_results,
+    "review_decisions": review_decisions,
+    "operations_calendar": operations_calendar,
+    "nonconformity_register": nonconformity_columns,
+    "review_attendees": attendees,
+    "review_inputs": review_inputs,
+    "asset_classes": asset_classes,
+}
 
 
 def blocks_for(ctx: BlockContext) -> list[str]:
-    return [render(ctx) for applies, render in RULES if applies(ctx)]
+    """The blocks the catalogue section declares, rendered from the organisation's data."""
+    return [text for name in ctx.section.blocks if (text := BLOCKS[name](ctx).strip())]

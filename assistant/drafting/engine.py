@@ -17,7 +17,7 @@ from assistant.drafting.factcheck import FactChecker
 from assistant.drafting.facts import profile_facts
 from assistant.drafting.llm import ChatModel, DraftStepFailed
 from assistant.drafting.models import Draft, DraftedSection, SectionDraft, Soa, SoaBatchDraft, SoaRow, Usage
-from assistant.drafting.offline import OfflineDrafter
+from assistant.drafting.offline import OfflineDrafter, templated
 from assistant.drafting.prompts import load_prompt
 from assistant.drafting.refine import offline_redraft
 from assistant.drafting.soa import OfflineSoaWriter, bases, finalise
@@ -142,7 +142,8 @@ class Engine:
         if doc_id == SOA_DOC:
             soa = self.soa()
             usage.add(soa.usage)
-            sections = soa_sections(doc, soa, self.inputs.profile)
+            titles = {d.id: d.title for d in corpus.documents.values()}
+            sections = soa_sections(doc, soa, self.inputs.profile, titles)
         else:
             if self.chat is None:
                 used_facts: set[str] = set()  # offline sections share it so facts are not repeated
@@ -185,7 +186,8 @@ class Engine:
         if self.chat is None:
             result = self.offline.draft_section(doc, section, used_facts)
             allowed = self.offline.allowed_ids(doc, section)
-            problems = self._check(section, result, allowed)
+            # Statements are reviewed like code in the corpus: a short section of real rules is complete.
+            problems = self._check(section, result, allowed, min_words=1 if templated(doc) else 40)
             if problems:
                 raise DraftStepFailed(
                     f"offline draft of {doc.id} / {section.heading} failed validation", details=problems
@@ -199,10 +201,16 @@ class Engine:
             cited_ids=sorted(set(result.cited_ids)),
             controls=list(section.controls),
             clauses=list(section.clauses),
+            decisions=list(result.decisions) if self.chat is None else [],
         ), usage
 
     def _check(
-        self, section: Section, result: SectionDraft, allowed: set[str], instruction: str | None = None
+        self,
+        section: Section,
+        result: SectionDraft,
+        allowed: set[str],
+        instruction: str | None = None,
+        min_words: int = 40,
     ) -> list[str]:
         """Validate a drafted section. A reviewer's instruction is trusted: it may name new tools and change
         facts the profile states, so a refinement is checked against the profile plus the instruction and
@@ -217,6 +225,7 @@ class Engine:
             known_text=self.known_text if instruction is None else f"{self.known_text} {instruction}",
             vendors=self.inputs.corpus.vendors,
             facts=self.factcheck if instruction is None else None,
+            min_words=min_words,
         )
 
     def _context(self, doc: DocumentSpec, section: Section) -> SectionContext:
@@ -263,7 +272,9 @@ class Engine:
         notes = [n for b in all_bases for n in b.notes]
         rows: list[SoaRow] = []
         if self.chat is None:
-            writer = OfflineSoaWriter(inputs.profile, self.facts)
+            writer = OfflineSoaWriter(
+                inputs.profile, {d.id: d.title for d in inputs.corpus.documents.values()}
+            )
             drafts = [writer.draft(b) for b in all_bases]
         else:
             batches = [all_bases[i : i + SOA_BATCH] for i in range(0, len(all_bases), SOA_BATCH)]

@@ -346,7 +346,7 @@ def _party(clause: str) -> str | None:
 # not what the period is about.
 _DOCUMENT_NAME = re.compile(
     r"\b(?:[A-Z][a-z]+,? (?:and |or )?){1,6}(?:Policy|Procedure|Plan|Register|Report|Programme|Methodology|"
-    r"Minutes|Records|Statement)\b|\b[a-z][a-z0-9]*(?:-[a-z0-9]+){2,}\b"
+    r"Minutes|Records?|Statement|Objectives|Guide)\b|\b[a-z][a-z0-9]*(?:-[a-z0-9]+){2,}\b"
 )
 # Two words that name one thing only when they stand close together ("access ... review").
 PAIRS = {"access_review": (("access",), ("review", "recertif", "attest"))}

@@ -20,6 +20,7 @@ class SectionDraft(BaseModel):
         default_factory=list,
         description="Every control (A.x.y) and clause id the text cites, e.g. A.5.15, 6.1.2",
     )
+    decisions: list[str] = Field(default_factory=list, description="Leave empty.")
 
 
 class SoaRowDraft(BaseModel):
@@ -63,6 +64,7 @@ class DraftedSection(BaseModel):
     heading: str
     text: str
     cited_ids: list[str]
+    decisions: list[str] = Field(default_factory=list)  # questions recorded because a fact was missing
     controls: list[str] = Field(default_factory=list)
     clauses: list[str] = Field(default_factory=list)
 
@@ -79,6 +81,14 @@ class Draft(BaseModel):
     inputs_hash: str
     usage: Usage = Field(default_factory=Usage)
     seconds: float = 0.0
+
+    carried_decisions: list[str] = Field(default_factory=list)  # from the file a refinement started from
+
+    @property
+    def decisions(self) -> list[str]:
+        """The document's open questions, each once, in section order."""
+        found = [q for s in self.sections for q in s.decisions]
+        return list(dict.fromkeys([*found, *self.carried_decisions]))
 
 
 class SoaRow(BaseModel):

@@ -15,18 +15,24 @@ from assistant.drafting.factcheck import FactChecker
 from assistant.drafting.facts import Fact, profile_facts, select_facts, topic_weights
 from assistant.drafting.models import SectionDraft
 from assistant.drafting.phrasing import EXAMPLE_PAREN, Voice, sentences
+from assistant.drafting.statements import render_statements
 from assistant.drafting.validate import unknown_vendors
 from assistant.inputs.profile import Profile
 from assistant.inputs.risks import RiskRegister
 from assistant.knowledge.loader import Corpus
 from assistant.knowledge.models import Control, DocumentSpec, Section
 
-OFFLINE_VERSION = "offline-drafter.v4"  # bump whenever the drafter writes differently
+OFFLINE_VERSION = "offline-drafter.v6"  # bump whenever the drafter writes differently
 MAX_RULES_PER_CONTROL = 3
 MAX_FACTS = 6
 MAX_RISKS = 5
 FACT_HOMES = 4  # documents in which each profile fact is stated
 MIN_SECTION_WORDS = 45  # below this, a section gets its topic facts and control purposes as well
+
+
+def templated(doc: DocumentSpec) -> bool:
+    """A document whose catalogue entry carries its own text (statements) rather than instructions only."""
+    return any(s.statements or s.decisions for s in doc.sections)
 
 
 class OfflineDrafter:
@@ -55,6 +61,8 @@ class OfflineDrafter:
         self, doc: DocumentSpec, section: Section, used_facts: set[str] | None = None
     ) -> SectionDraft:
         """One section; `used_facts` (shared across a document's sections) keeps facts from repeating."""
+        if templated(doc):
+            return self._from_statements(doc, section)
         used = used_facts if used_facts is not None else set()
         controls = [self.corpus.controls[c] for c in section.controls]
         named: set[str] = set()
@@ -120,6 +128,26 @@ class OfflineDrafter:
         text = "\n\n".join(p for p in parts if p.strip())
         cited = sorted(set(re.findall(r"\[([A0-9][\w.]*)\]", text)) & self.allowed_ids(doc, section))
         return SectionDraft(heading=section.heading, text=text, cited_ids=cited)
+
+    def _from_statements(self, doc: DocumentSpec, section: Section) -> SectionDraft:
+        """The section's statements rendered from the profile, then its blocks: the document text itself,
+        with nothing from the guidance. Missing facts become decisions, never sentences."""
+        rendered = render_statements(list(section.statements), self.profile, list(section.decisions))
+        lines = [line for line in rendered.lines if self._known(line)]
+        ids = [*section.controls, *section.clauses] or list(doc.clauses[:1])
+        cite = " " + " ".join(f"[{i}]" for i in ids) if ids else ""
+        parts: list[str] = []
+        if lines:
+            first = lines[0].rstrip(".") + "." + cite
+            body = [first, *lines[1:]]
+            parts.append(body[0] if len(body) == 1 else "\n".join(f"- {line}" for line in body))
+        blocks = blocks_for(BlockContext(self.corpus, self.profile, self.register, doc, section, self.today))
+        parts.extend(blocks)
+        if not lines and blocks and cite:
+            parts.insert(0, f"{section.heading}{cite}:")  # the table's caption carries the citation
+        text = "\n\n".join(parts)
+        cited = sorted(set(re.findall(r"\[([A0-9][\w.]*)\]", text)) & self.allowed_ids(doc, section))
+        return SectionDraft(heading=section.heading, text=text, cited_ids=cited, decisions=rendered.decisions)
 
     def _lead(self, doc: DocumentSpec, section: Section, named: set[str]) -> str:
         statements = []

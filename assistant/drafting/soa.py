@@ -8,12 +8,9 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
-from assistant.drafting.facts import Fact, profile_facts, select_facts, topic_weights
 from assistant.drafting.models import ImplementationStatus, SoaRow, SoaRowDraft
-from assistant.drafting.phrasing import Voice, sentences
 from assistant.inputs.profile import Profile
 from assistant.inputs.risks import Risk, RiskRegister
 from assistant.knowledge.loader import Corpus
@@ -113,15 +110,14 @@ def finalise(basis: ControlBasis, draft: SoaRowDraft) -> tuple[SoaRow, list[str]
 
 
 class OfflineSoaWriter:
-    """Justifications from the organisation's own data: risks, obligations, facts and documents."""
+    """Justifications from the organisation's own data: the risks a control treats, the obligations that
+    require it and the documents that implement it; never guidance rationale or unrelated facts."""
 
-    def __init__(self, profile: Profile, facts: list[Fact] | None = None) -> None:
+    def __init__(self, profile: Profile, titles: dict[str, str]) -> None:
         self.profile = profile
-        self.facts = facts if facts is not None else profile_facts(profile)
+        self.titles = titles
         self.threshold = profile.risk_criteria.acceptance_threshold
         self.obligations = {o.driver_tag: o for o in profile.obligations}
-        self.voice = Voice(profile)
-        self._fact_uses: dict[str, int] = {}
 
     def draft(self, basis: ControlBasis) -> SoaRowDraft:
         c, name = basis.control, self.profile.identity.name
@@ -140,20 +136,12 @@ class OfflineSoaWriter:
         names = [self.obligations[t].name for t in basis.obligations if t in self.obligations]
         if names:
             reasons.append("is required by " + ", ".join(names))
-        docs = ", ".join(basis.documents[:2])
+        docs = " and the ".join(self.titles.get(d, d) for d in basis.documents[:2])
+        where = f" {name} implements {c.id} through the {docs}." if docs else ""
         if reasons:
-            text = f"{c.title} is applicable because it {' and '.join(reasons)}. Addressed in {docs}."
+            text = f"{c.title} is applicable because it {' and '.join(reasons)}.{where}"
         else:
-            purpose = self.voice.organisation(sentences(c.purpose)[0])
-            purpose = re.sub(r"\byour\b", "its", re.sub(r"\byou have\b", "it has", purpose))
-            purpose = re.sub(r"\byou\b", "it", purpose)
-            text = (
-                f"{c.title} is applicable as part of {name}'s security baseline, although no register risk "
-                f"names it yet: {purpose} Addressed in {docs}."
-            )
-        fact = self._fact(c)
-        if fact:
-            text += f" In practice: {fact}"
+            text = f"{c.title} is applicable as part of {name}'s security baseline; no register risk names it yet.{where}"
         if basis.exclusion:
             text += (
                 f" The scope statement proposed excluding it, but it treats a risk above {self.threshold}."
@@ -167,20 +155,16 @@ class OfflineSoaWriter:
             evidence="; ".join(e.rstrip(".") for e in c.evidence[:2]),
         )
 
-    def _fact(self, control: Control) -> str:
-        """The profile fact most about this control's subject, cut to its first sentence or two."""
-        weights = topic_weights(" ".join([control.title, control.title, *control.keywords]), [control])
-        # A fact may support a few rows; beyond that it reads as pasted, so the next best fact is used.
-        chosen = [
-            f
-            for f in select_facts(self.facts, weights, limit=12, ranked=True)
-            if self._fact_uses.get(f.key, 0) < 3
-        ]
-        if not chosen:
-            return ""
-        self._fact_uses[chosen[0].key] = self._fact_uses.get(chosen[0].key, 0) + 1
-        text = chosen[0].text
-        if len(text) > 260:
-            cut = text[:260].rsplit("; ", 1)[0].rsplit(". ", 1)[0]
-            text = cut.rstrip(".;,") + "."
-        return text
+
+def driver_names(drivers: list[str], profile: Profile) -> list[str]:
+    """SoA drivers as a reader knows them: risk ids stay, obligation tags become the obligation's name."""
+    names = {o.driver_tag: o.name for o in profile.obligations}
+    out = []
+    for driver in drivers:
+        if driver == BUSINESS_BASELINE:
+            out.append("security baseline (business need)")
+        elif driver == "scope-exclusion":
+            out.append("scope exclusion")
+        else:
+            out.append(names.get(driver, driver))
+    return out

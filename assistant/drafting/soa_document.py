@@ -8,6 +8,8 @@ from typing import Any
 from assistant.drafting.blocks import table
 from assistant.drafting.models import DraftedSection, Soa
 from assistant.drafting.phrasing import Voice, sentences
+from assistant.drafting.soa import driver_names
+from assistant.drafting.statements import render_statements
 from assistant.ids import THEMES
 from assistant.inputs.profile import Profile
 from assistant.knowledge.models import DocumentSpec, Section
@@ -15,19 +17,38 @@ from assistant.knowledge.models import DocumentSpec, Section
 STATUSES = ("implemented", "partial", "planned", "not_implemented")
 
 
-def soa_sections(doc: DocumentSpec, soa: Soa, profile: Profile) -> list[DraftedSection]:
+def soa_sections(
+    doc: DocumentSpec, soa: Soa, profile: Profile, titles: dict[str, str] | None = None
+) -> list[DraftedSection]:
+    """The statement's sections: the catalogue's statements for the section, then the table built from the
+    SoA rows. A catalogue entry without statements falls back to its instructions (older corpora)."""
     voice = Voice(profile)
     out = []
     for section in doc.sections:
-        statements = [voice.instruction(s, doc.kind) for s in sentences(section.establishes)]
-        lead = " ".join(s.rstrip(".") + "." for s in statements if s)
-        body = _body(section, soa, profile)
-        text = f"{lead} [6.1.3]" + (f"\n\n{body}" if body else "")
-        out.append(DraftedSection(heading=section.heading, text=text, cited_ids=["6.1.3"], clauses=["6.1.3"]))
+        rendered = render_statements(list(section.statements), profile, list(section.decisions))
+        if section.statements or section.decisions:
+            lead = " ".join(line.rstrip(".") + "." for line in rendered.lines)
+        else:
+            lead = " ".join(
+                s.rstrip(".") + "."
+                for s in (voice.instruction(x, doc.kind) for x in sentences(section.establishes))
+                if s
+            )
+        body = _body(section, soa, profile, titles or {})
+        text = f"{lead} [6.1.3]".strip() + (f"\n\n{body}" if body else "")
+        out.append(
+            DraftedSection(
+                heading=section.heading,
+                text=text,
+                cited_ids=["6.1.3"],
+                clauses=["6.1.3"],
+                decisions=rendered.decisions,
+            )
+        )
     return out
 
 
-def _body(section: Section, soa: Soa, profile: Profile) -> str:
+def _body(section: Section, soa: Soa, profile: Profile, titles: dict[str, str]) -> str:
     heading = section.heading.lower()
     rows = soa.rows
     threshold = profile.risk_criteria.acceptance_threshold
@@ -77,9 +98,9 @@ def _body(section: Section, soa: Soa, profile: Profile) -> str:
                     r.title,
                     r.applicable,
                     r.implementation_status.replace("_", " "),
-                    ", ".join(r.drivers),
+                    ", ".join(driver_names(r.drivers, profile)),
                     r.justification,
-                    ", ".join(r.documents),
+                    ", ".join(titles.get(d, d) for d in r.documents),
                 ]
                 for r in rows
             ],
@@ -87,7 +108,9 @@ def _body(section: Section, soa: Soa, profile: Profile) -> str:
     if "exclusion" in heading:
         excluded = [r for r in rows if r.applicable == "no"]
         if not excluded:
-            return "All 93 Annex A controls are applicable; none is excluded."
+            return (
+                f"{profile.identity.legal_name} has excluded none of the 93 Annex A controls from its ISMS."
+            )
         return "\n".join(f"- [{r.control_id}] {r.title}: {r.justification}" for r in excluded)
     if "additional" in heading:
         return (
@@ -104,7 +127,7 @@ def _body(section: Section, soa: Soa, profile: Profile) -> str:
             f"Controls were selected from the risk assessment: every control that treats a risk scoring above "
             f"{threshold} is applicable. {risk_driven} controls are driven by register risks and {obligation} "
             f"by legal, regulatory or contractual obligations "
-            f"({', '.join(o.driver_tag for o in profile.obligations)}); the rest support the security "
+            f"({', '.join(o.name for o in profile.obligations)}); the rest support the security "
             f"baseline as business needs."
         )
     return ""

@@ -47,13 +47,14 @@ def check_section(
     known_text: str,
     vendors: Vendors,
     facts: FactChecker | None = None,
+    min_words: int = 40,
 ) -> list[str]:
     """Every problem with a drafted section, phrased so a model can fix it when re-asked."""
     problems: list[str] = []
     if heading.strip() != expected_heading:
         problems.append(f'the heading must be exactly "{expected_heading}", not "{heading}"')
-    if len(text.split()) < 40:
-        problems.append("the section text is too short; write at least 40 words of substance")
+    if len(text.split()) < min_words:
+        problems.append(f"the section text is too short; write at least {min_words} words of substance")
     legacy = sorted(set(LEGACY_CONTROL_REF.findall(text)))
     if legacy:
         problems.append(

@@ -62,6 +62,7 @@ def write_outputs(
         "cost_usd": round(draft.usage.cost_usd, 6),
         "seconds": round(seconds, 3),
         "status": "written",
+        "decisions": draft.decisions,
     }
     manifest.record(entry, change=change, date=inputs.today.isoformat())
     if store is not None:  # every generated text becomes a draft version; approved ones stay as they were

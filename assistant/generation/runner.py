@@ -19,6 +19,8 @@ import frontmatter
 
 from assistant.drafting.engine import SOA_DOC, Engine, Inputs
 from assistant.errors import InputError, IsmsError
+from assistant.generation.decisions import write_decisions
+from assistant.generation.evidence_guide import write_evidence_guide
 from assistant.generation.manifest import Manifest
 from assistant.generation.outputs import output_paths, write_outputs
 from assistant.ids import DOCUMENT_ID
@@ -155,6 +157,16 @@ class Generator:
             if SOA_DOC in todo and self.engine.soa_ready:
                 report.notes = list(self.engine.soa().notes)
             self.manifest.finish(self._run_summary(report))
+            inputs = self.inputs
+            if SOA_DOC in todo and self.engine.soa_ready:
+                write_evidence_guide(
+                    inputs.workspace.out_dir, self.engine.soa(), inputs.corpus, inputs.profile.identity.name
+                )
+            write_decisions(
+                inputs.workspace.out_dir,
+                {d.id: d.title for d in inputs.corpus.documents.values()},
+                inputs.profile.identity.name,
+            )
         return report
 
     def _one(self, result: DocResult) -> None:

@@ -130,6 +130,7 @@ def check_corpus(corpus: Corpus) -> CorpusReport:
         for a, b, s in near_duplicates(corpus)
     ]
     problems += _check_vendors(corpus)
+    problems += _check_content(corpus)
     counts = {
         "clauses": len(corpus.clauses),
         "controls": len(corpus.controls),
@@ -141,6 +142,52 @@ def check_corpus(corpus: Corpus) -> CorpusReport:
     for theme in THEMES:
         counts[f"controls:{theme}"] = sum(1 for c in corpus.controls.values() if c.theme == theme)
     return CorpusReport(counts=counts, problems=problems)
+
+
+def _check_content(corpus: Corpus) -> list[str]:
+    """Every statement names real profile fields and readable conditions; every block exists."""
+    from assistant.drafting.blocks import BLOCKS
+    from assistant.drafting.statements import CONDITION, TemplateError, schema_paths, unknown_fields
+
+    known = schema_paths()
+    problems: list[str] = []
+    for doc in corpus.documents.values():
+        where = corpus.sources.get(doc.id, doc.id)
+        for section in doc.sections:
+            for name in section.blocks:
+                if name not in BLOCKS:
+                    problems.append(f"{where}: {section.heading}: unknown block {name!r}")
+            for decision in section.decisions:
+                match = CONDITION.match(decision.when or "x")
+                if match is None:
+                    problems.append(
+                        f"{where}: {section.heading}: unreadable decision condition {decision.when!r}"
+                    )
+                elif decision.when:
+                    for path in unknown_fields("{" + match.group(2) + "}", known):
+                        problems.append(
+                            f"{where}: {section.heading}: decision condition names unknown field {path}"
+                        )
+                if decision.unless:
+                    for path in unknown_fields("{" + decision.unless + "}", known):
+                        problems.append(f"{where}: {section.heading}: decision names unknown field {path}")
+            for statement in section.statements:
+                for path in unknown_fields(statement.text, known):
+                    problems.append(
+                        f"{where}: {section.heading}: statement names unknown profile field {{{path}}}"
+                    )
+                if statement.when:
+                    match = CONDITION.match(statement.when)
+                    if not match:
+                        problems.append(
+                            f"{where}: {section.heading}: {TemplateError.__name__}: {statement.when!r}"
+                        )
+                    else:
+                        for path in unknown_fields("{" + match.group(2) + "}", known):
+                            problems.append(
+                                f"{where}: {section.heading}: condition names unknown field {path}"
+                            )
+    return problems
 
 
 def _check_vendors(corpus: Corpus) -> list[str]:

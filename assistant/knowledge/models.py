@@ -90,11 +90,32 @@ class Control(_Strict):
     keywords: list[str] = Field(default_factory=list)
 
 
+class StatementTemplate(_Strict):
+    """One rule or fact of the organisation, in its voice, filled from the profile (see
+    assistant/drafting/statements.py for the template and condition syntax)."""
+
+    text: str = Field(min_length=3)
+    when: str | None = None
+    decision: str | None = Field(default=None, description="the question to record when a field is missing")
+
+
+class DecisionTemplate(_Strict):
+    """A question the security lead must answer, recorded with the document while `unless` (a profile
+    field that would answer it) is missing; with no `unless`, while the profile has no field for it."""
+
+    question: str = Field(min_length=10)
+    unless: str | None = None
+    when: str | None = None  # asked only of organisations this condition holds for
+
+
 class Section(_Strict):
     heading: str = Field(min_length=3)
-    establishes: str = Field(min_length=20)
+    establishes: str = Field(min_length=20)  # for people and models: what the section is for
     controls: list[str] = Field(default_factory=list)
     clauses: list[str] = Field(default_factory=list)
+    statements: list[StatementTemplate] = Field(default_factory=list)  # the document text itself
+    blocks: list[str] = Field(default_factory=list)  # named tables built from data (drafting/blocks.py)
+    decisions: list[DecisionTemplate] = Field(default_factory=list)
 
 
 class RequiredTable(_Strict):

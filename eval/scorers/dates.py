@@ -25,6 +25,9 @@ DONE = re.compile(
 )
 
 
+STATUS_COLUMN = re.compile(r"status|result|held|done|outcome|closed", re.I)
+
+
 def _planned(unit: Unit) -> list[Span]:
     """Dates the unit plans: a date column of a table row, or a date in a sentence about a plan."""
     if unit.kind == "row":
@@ -34,6 +37,17 @@ def _planned(unit: Unit) -> list[Span]:
                 spans.extend(find_dates(cell))
         return spans
     return find_dates(unit.text) if PLANNING.search(unit.text) else []
+
+
+def _done(unit: Unit) -> bool:
+    """A sentence that reports something done; a row whose status or result column says so."""
+    if unit.kind != "row":
+        return bool(DONE.search(unit.text))
+    return any(
+        DONE.search(cell)
+        for column, cell in zip(unit.header, unit.cells, strict=False)
+        if STATUS_COLUMN.search(column)
+    )
 
 
 def check(ds: DocumentSet) -> CheckResult:
@@ -47,7 +61,7 @@ def check(ds: DocumentSet) -> CheckResult:
         horizon = spec.planning_horizon_months if spec else 12
         limit = add_months(effective, horizon)
         for unit in ds.units(doc_id):
-            done = bool(DONE.search(unit.text))
+            done = _done(unit)
             for span in _planned(unit) if not done else []:
                 checked += 1
                 if span.end < effective:

@@ -47,8 +47,9 @@ RULES = [
     Rule(
         "left-over instruction verb",
         re.compile(
-            r"^(?![A-Z][a-z]+ (?:the|a|an|each|every|all|any|their|its)\b).*\band (?:state|say|explain|describe) "
-            r"(?:that|how|where|who|which|what|the|whether)\b"
+            r"^(?![A-Z][a-z]+ (?:the|a|an|each|every|all|any|their|its)\b).*\b(?:requires|sets|defines|keeps|tracks|"
+            r"compares|states|lists|records|gives|names|describes|notes|includes|is|are|plan|policy|procedure)\b"
+            r".*\band (?:state|say|explain|describe) (?:that|how|where|who|which|what|the|whether)\b"
         ),
         True,
     ),

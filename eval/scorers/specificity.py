@@ -120,7 +120,8 @@ def check(ds: DocumentSet) -> CheckResult:
     for doc_id, what, values in EXPECTED:
         if doc_id in ds.documents:
             wanted = [v for v in values(ds) if v]
-            if wanted and not any(v in ds.body(doc_id) for v in wanted):
+            body = ds.body(doc_id)
+            if wanted and not any(v in body or v.replace(" ", "-") in body for v in wanted):
                 findings.append(f"{doc_id}: does not state {what} ({', '.join(wanted[:3])})")
     for risk in ds.register.risks if ds.register else []:
         if "risk-assessment-report" in ds.documents and risk.id not in ds.body("risk-assessment-report"):

@@ -1,0 +1,72 @@
+"""Show what a catalogue document's statements render to for every example organisation.
+
+    .venv/bin/python scripts/render_statements.py DOC_ID [--example NAME]
+
+For writing and reviewing `statements:` in corpus/documents/*.yaml: each section's rendered rules, its
+blocks' names and the decisions recorded for missing facts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from assistant.drafting.blocks import BLOCKS  # noqa: E402
+from assistant.drafting.statements import CONDITION, render_statements, schema_paths, unknown_fields  # noqa: E402
+from assistant.errors import IsmsError  # noqa: E402
+from assistant.inputs.profile import load_profile  # noqa: E402
+from assistant.knowledge.models import DocumentSpec  # noqa: E402
+from assistant.yamlio import validate_yaml_file  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("doc_id")
+    parser.add_argument("--example", action="append")
+    args = parser.parse_args()
+    path = REPO / "corpus" / "documents" / f"{args.doc_id}.yaml"
+    try:  # this file alone, so that work in progress on other files does not get in the way
+        doc: DocumentSpec = validate_yaml_file(path, DocumentSpec, what="document")
+    except IsmsError as exc:
+        sys.exit("\n".join([exc.message, *(exc.details or [])]))
+    known = schema_paths()
+    problems = []
+    for section in doc.sections:
+        problems += [f"{section.heading}: unknown block {b!r}" for b in section.blocks if b not in BLOCKS]
+        for statement in section.statements:
+            problems += [
+                f"{section.heading}: unknown field {{{p}}}" for p in unknown_fields(statement.text, known)
+            ]
+            match = CONDITION.match(statement.when or "x")
+            if match is None:
+                problems.append(f"{section.heading}: unreadable condition {statement.when!r}")
+            elif statement.when:
+                problems += [
+                    f"{section.heading}: unknown field in condition {p}"
+                    for p in unknown_fields("{" + match.group(2) + "}", known)
+                ]
+    if problems:
+        sys.exit("PROBLEMS:\n" + "\n".join(problems))
+    names = args.example or sorted(
+        p.name for p in (REPO / "examples").iterdir() if (p / "profile.yaml").exists()
+    )
+    for name in names:
+        profile = load_profile(REPO / "examples" / name / "profile.yaml")
+        print(f"\n==================== {name}: {doc.title}")
+        for section in doc.sections:
+            rendered = render_statements(list(section.statements), profile, list(section.decisions))
+            print(
+                f"\n## {section.heading}  ({len(rendered.lines)} statements; blocks: {', '.join(section.blocks) or '-'})"
+            )
+            for line in rendered.lines:
+                print(f"- {line}")
+            for question in rendered.decisions:
+                print(f"  DECISION NEEDED: {question}")
+
+
+if __name__ == "__main__":
+    main()

@@ -330,3 +330,30 @@ def test_branded_word_template(ws: Path, runner, tmp_path: Path, monkeypatch: py
     result = invoke(runner, "generate", "--workspace", str(ws), "--only", "isms-scope")
     assert result.exit_code == 2 and "Word template not found" in result.output
     assert not (ws / "out" / "isms-scope.md").exists()
+
+
+def test_decisions_and_evidence_guide_beside_the_set(generated: Path) -> None:
+    from typer.testing import CliRunner
+
+    ws = generated.parent
+    text = (generated / "decisions.md").read_text(encoding="utf-8")
+    assert text.startswith("# Decisions needed:") and "- [ ] " in text
+    result = invoke(CliRunner(), "decisions", "--workspace", str(ws), "--json")
+    assert result.exit_code == 0
+    decisions = json.loads(result.stdout)
+    assert decisions and all(isinstance(q, str) and q.endswith("?") for qs in decisions.values() for q in qs)
+    doc_id, questions = next(iter(decisions.items()))
+    assert frontmatter.load(generated / f"{doc_id}.md")["decisions"] == questions
+    guide = (generated / "evidence-guide.md").read_text(encoding="utf-8")
+    applicable = sum(
+        1 for r in csv.DictReader((generated / "soa.csv").open(encoding="utf-8")) if r["applicable"] == "yes"
+    )
+    assert guide.count("\n| A.") == applicable
+    assert (generated / "evidence-guide.xlsx").stat().st_size > 5_000
+
+
+def test_decisions_without_a_generated_set_is_bad_input(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    result = invoke(CliRunner(), "decisions", "--workspace", str(tmp_path))
+    assert result.exit_code == 2 and "isms generate" in result.output

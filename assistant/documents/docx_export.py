@@ -45,16 +45,16 @@ def render_docx(
     for margin in ("left_margin", "right_margin"):
         setattr(section, margin, Cm(2))
     _header_footer(document, organisation, file.title, meta)
-    document.add_paragraph(file.title, style="Title")
-    document.add_paragraph(organisation, style="Subtitle")
+    _paragraph(document, file.title, "Title")
+    _paragraph(document, organisation, "Subtitle")
     _control_table(document, meta)
     _history_table(document, history)
     if file.preamble:
         _markdown(document, file.preamble)
     for number, sec in enumerate(file.sections, start=1):
-        document.add_heading(f"{number}. {sec.heading}", level=1)
+        _heading(document, f"{number}. {sec.heading}", 1)
         _markdown(document, sec.text)
-    document.add_heading("Annex A. Control mapping", level=1)
+    _heading(document, "Annex A. Control mapping", 1)
     _annex(document, file, corpus)
     buffer = io.BytesIO()
     document.save(buffer)
@@ -101,6 +101,28 @@ def _field(paragraph: Any, instruction: str) -> None:
     run._r.append(end)
 
 
+def _style_id(document: Any, name: str) -> str:
+    """A style's id, looked up once per document: python-docx scans every style on each lookup by name,
+    which made Word export most of a generation run."""
+    cache: dict[str, str] = document.__dict__.setdefault("_isms_style_ids", {})
+    if name not in cache:
+        cache[name] = document.styles[name].style_id
+    return cache[name]
+
+
+def _paragraph(document: Any, text: str = "", style: str | None = None) -> Any:
+    paragraph = document.add_paragraph()
+    if text:
+        paragraph.add_run(text)
+    if style:
+        paragraph._p.style = _style_id(document, style)
+    return paragraph
+
+
+def _heading(document: Any, text: str, level: int) -> Any:
+    return _paragraph(document, text, "Title" if level == 0 else f"Heading {level}")
+
+
 def _header_footer(document: Any, organisation: str, title: str, meta: dict[str, Any]) -> None:
     section = document.sections[0]
     classification = str(meta.get("classification", ""))
@@ -141,7 +163,7 @@ def _shade(cell: Any, colour: str) -> None:
 
 
 def _control_table(document: Any, meta: dict[str, Any]) -> None:
-    document.add_heading("Document control", level=2)
+    _heading(document, "Document control", 2)
     rows = [
         ["Document id", str(meta.get("id", ""))],
         ["Version", str(meta.get("version", ""))],
@@ -156,7 +178,7 @@ def _control_table(document: Any, meta: dict[str, Any]) -> None:
 
 
 def _history_table(document: Any, history: list[dict[str, str]]) -> None:
-    document.add_heading("Change history", level=2)
+    _heading(document, "Change history", 2)
     rows = [[h.get("version", ""), h.get("date", ""), h.get("change", "")] for h in history]
     _table(document, ["Version", "Date", "Change"], rows or [["", "", ""]])
 
@@ -196,12 +218,12 @@ def _markdown(document: Any, text: str) -> None:
             list_styles.pop()
         elif token.type == "heading_open":
             level = min(int(token.tag[1]) + 1, 3)
-            paragraph = document.add_heading("", level=level)
+            paragraph = _heading(document, "", level)
             _inline(paragraph, tokens[index + 1].children or [])
             index += 2
         elif token.type == "paragraph_open":
             style = list_styles[-1] if list_styles else None
-            paragraph = document.add_paragraph(style=style) if style else document.add_paragraph()
+            paragraph = _paragraph(document, "", style)
             _inline(paragraph, tokens[index + 1].children or [])
             index += 2
         elif token.type == "table_open":

@@ -3,6 +3,7 @@ lives. Evidence lists belong here, for audit preparation, never in the policies 
 
 from __future__ import annotations
 
+import re
 from io import BytesIO
 from pathlib import Path
 
@@ -16,10 +17,13 @@ from assistant.knowledge.loader import Corpus
 
 GUIDE_MD = "evidence-guide.md"
 GUIDE_XLSX = "evidence-guide.xlsx"
+# Guidance evidence items carry examples in brackets ("(AWS Config, Azure Policy)"): not this organisation's.
+EXAMPLES_IN_BRACKETS = re.compile(r"\s*\([^)]*\)")
 HEADER = ["Control", "Title", "Status", "Owner", "Evidence to show", "Where it lives"]
 
 
-def guide_rows(soa: Soa, corpus: Corpus) -> list[list[str]]:
+def guide_rows(soa: Soa, corpus: Corpus, known_text: str = "") -> list[list[str]]:
+    """`known_text`: the organisation's own inputs; evidence naming a product it does not use is left out."""
     rows = []
     for row in soa.rows:
         if row.applicable != "yes":
@@ -32,15 +36,19 @@ def guide_rows(soa: Soa, corpus: Corpus) -> list[list[str]]:
                 row.title,
                 row.implementation_status.replace("_", " "),
                 row.owner,
-                "; ".join(e.rstrip(".") for e in control.evidence),
+                "; ".join(
+                    e.rstrip(".") for e in control.evidence if not corpus.vendors.foreign(e, known_text)
+                ),
                 where or "Statement of Applicability",
             ]
         )
     return rows
 
 
-def write_evidence_guide(out_dir: Path, soa: Soa, corpus: Corpus, organisation: str) -> list[Path]:
-    rows = guide_rows(soa, corpus)
+def write_evidence_guide(
+    out_dir: Path, soa: Soa, corpus: Corpus, organisation: str, known_text: str = ""
+) -> list[Path]:
+    rows = guide_rows(soa, corpus, known_text)
     lines = [
         f"# Evidence guide: {organisation}",
         "",

@@ -160,7 +160,11 @@ class Generator:
             inputs = self.inputs
             if SOA_DOC in todo and self.engine.soa_ready:
                 write_evidence_guide(
-                    inputs.workspace.out_dir, self.engine.soa(), inputs.corpus, inputs.profile.identity.name
+                    inputs.workspace.out_dir,
+                    self.engine.soa(),
+                    inputs.corpus,
+                    inputs.profile.identity.name,
+                    self.engine.known_text,
                 )
             write_decisions(
                 inputs.workspace.out_dir,

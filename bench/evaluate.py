@@ -69,6 +69,11 @@ def bench(example: str, root: Path) -> None:
         f"{checks['substance'].metrics['sections']}"
     )
     print("  findings: " + ", ".join(f"{c.id} {len(c.findings)}" for c in report.checks if c.findings))
+    prose = [u for d in ds.documents for u in ds.units(d) if u.kind != "row"]
+    specific = sum(1 for u in prose if ds.org_terms.mentioned_in(u.text))
+    print(
+        f"  sentences with an organisation fact {specific / max(1, len(prose)):6.1%}   (drafting target >= 40%)"
+    )
     print(f"  passed: {report.passed}")
 
 

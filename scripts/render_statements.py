@@ -15,7 +15,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from assistant.drafting.blocks import BLOCKS  # noqa: E402
+from assistant.drafting.block_registry import BLOCKS  # noqa: E402
 from assistant.drafting.statements import CONDITION, render_statements, schema_paths, unknown_fields  # noqa: E402
 from assistant.errors import IsmsError  # noqa: E402
 from assistant.inputs.profile import load_profile  # noqa: E402

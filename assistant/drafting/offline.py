@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from assistant.drafting.blocks import BlockContext, blocks_for
+from assistant.drafting.block_registry import blocks_for
+from assistant.drafting.blocks import BlockContext
 from assistant.drafting.factcheck import FactChecker
 from assistant.drafting.facts import Fact, profile_facts, select_facts, topic_weights
 from assistant.drafting.models import SectionDraft

@@ -20,7 +20,6 @@ import frontmatter
 from assistant.drafting.engine import SOA_DOC, Engine, Inputs
 from assistant.errors import InputError, IsmsError
 from assistant.generation.decisions import write_decisions
-from assistant.generation.evidence_guide import write_evidence_guide
 from assistant.generation.manifest import Manifest
 from assistant.generation.outputs import output_paths, write_outputs
 from assistant.ids import DOCUMENT_ID
@@ -159,6 +158,8 @@ class Generator:
             self.manifest.finish(self._run_summary(report))
             inputs = self.inputs
             if SOA_DOC in todo and self.engine.soa_ready:
+                from assistant.generation.evidence_guide import write_evidence_guide  # openpyxl: when needed
+
                 write_evidence_guide(
                     inputs.workspace.out_dir,
                     self.engine.soa(),

@@ -146,7 +146,7 @@ def check_corpus(corpus: Corpus) -> CorpusReport:
 
 def _check_content(corpus: Corpus) -> list[str]:
     """Every statement names real profile fields and readable conditions; every block exists."""
-    from assistant.drafting.blocks import BLOCKS
+    from assistant.drafting.block_registry import BLOCKS
     from assistant.drafting.statements import CONDITION, TemplateError, schema_paths, unknown_fields
 
     known = schema_paths()

@@ -1,0 +1,76 @@
+"""Blocks by the name a catalogue section gives under `blocks:`; a block with no data to show returns ""."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from assistant.drafting.blocks import (
+    BlockContext,
+    accepted_table,
+    asset_classes,
+    boundaries,
+    document_register,
+    exclusions,
+    interfaces,
+    obligations_table,
+    risk_table,
+    roles_table,
+    scales,
+    suppliers_table,
+    topic_policies,
+    treatment_table,
+)
+from assistant.drafting.record_blocks import (
+    attendees,
+    audit_results,
+    audit_schedule,
+    competence_table,
+    metrics_table,
+    nonconformity_columns,
+    objectives_table,
+    operations_calendar,
+    review_decisions,
+    review_inputs,
+)
+
+
+def _legal(ctx: BlockContext) -> str:
+    return obligations_table(ctx, kinds=("legal", "regulatory"))
+
+
+def _contractual(ctx: BlockContext) -> str:
+    return obligations_table(ctx, kinds=("contractual", "business"))
+
+
+BLOCKS: dict[str, Callable[[BlockContext], str]] = {
+    "likelihood_impact_scales": scales,
+    "risk_register_extract": risk_table,
+    "treatment_actions": treatment_table,
+    "accepted_risks": accepted_table,
+    "role_table": roles_table,
+    "topic_policies": topic_policies,
+    "scope_boundaries": boundaries,
+    "scope_interfaces": interfaces,
+    "scope_exclusions": exclusions,
+    "interested_parties": obligations_table,
+    "legal_obligations": _legal,
+    "contractual_obligations": _contractual,
+    "supplier_register": suppliers_table,
+    "document_register": document_register,
+    "competence_table": competence_table,
+    "objectives_table": objectives_table,
+    "measurement_table": metrics_table,
+    "audit_schedule": audit_schedule,
+    "audit_results": audit_results,
+    "review_decisions": review_decisions,
+    "operations_calendar": operations_calendar,
+    "nonconformity_register": nonconformity_columns,
+    "review_attendees": attendees,
+    "review_inputs": review_inputs,
+    "asset_classes": asset_classes,
+}
+
+
+def blocks_for(ctx: BlockContext) -> list[str]:
+    """The blocks the catalogue section declares, rendered from the organisation's data."""
+    return [text for name in ctx.section.blocks if (text := BLOCKS[name](ctx).strip())]

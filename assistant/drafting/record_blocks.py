@@ -244,17 +244,10 @@ def nonconformity_columns(ctx: BlockContext) -> str:
 
 
 def attendees(ctx: BlockContext) -> str:
+    # Everyone who holds an ISMS role is invited, each person once: presenters and auditors included.
+    holders = {p.name: p for p in ctx.profile.roles.people().values()}
+    rows = [[p.name, p.title, "invited"] for p in holders.values()]
     people = ctx.profile.roles.people()
-    wanted = [
-        "top_management",
-        "isms_owner",
-        "security_lead",
-        "dpo",
-        "it_lead",
-        "engineering_lead",
-        "hr_lead",
-    ]
-    rows = [[people[r].name, people[r].title, "invited"] for r in wanted if r in people]
     latest = add_months(ctx.today, ctx.doc.planning_horizon_months).isoformat()
     when = table(
         ["Item", "Detail"],

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from assistant.errors import InputError
+from assistant.providers import provider_names
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-ProviderName = Literal["auto", "offline", "openai"]
 
 
 class Price(BaseModel):
@@ -35,7 +35,7 @@ class Settings(BaseSettings):
         env_prefix="ISMS_", env_file=".env", env_file_encoding="utf-8", extra="forbid", populate_by_name=True
     )
 
-    provider: ProviderName = "auto"
+    provider: str = "auto"  # auto or a provider registered in assistant/providers.py
     model: str = "gpt-4o-mini"
     base_url: str | None = None
     api_key: SecretStr | None = Field(
@@ -52,12 +52,20 @@ class Settings(BaseSettings):
     embedding_model: str = "all-MiniLM-L6-v2"
     prices: dict[str, Price] = Field(default_factory=lambda: dict(DEFAULT_PRICES))
 
+    @field_validator("provider")
+    @classmethod
+    def _known_provider(cls, value: str) -> str:
+        names = ["auto", *provider_names()]
+        if value.strip().lower() not in names:
+            raise ValueError(f"must be one of {', '.join(names)}, found {value!r}")
+        return value.strip().lower()
+
     @property
-    def resolved_provider(self) -> Literal["offline", "openai"]:
+    def resolved_provider(self) -> str:
         """`auto` means openai when a key or base URL is configured, else the offline drafter."""
-        if self.provider == "auto":
+        if self.provider.strip().lower() == "auto":
             return "openai" if (self.api_key or self.base_url) else "offline"
-        return self.provider
+        return self.provider.strip().lower()
 
     def masked(self) -> dict[str, Any]:
         """The effective settings for display: the API key is never shown."""

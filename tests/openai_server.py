@@ -41,10 +41,17 @@ def obliging_reply(body: dict[str, Any]) -> str:
     heading = re.findall(r'"heading" \(exactly "([^"]+)"\)', text)[-1]
     allowed = re.findall(r"Allowed citations: (.+)", text)[-1].split(", ")
     cite = allowed[0].strip()
-    body_text = (
-        f"The organisation applies this section as described in its facts [{cite}]. " * 3
-        + "Owners review it every year and keep the records for the auditor to see. " * 3
-    )
+    # Like a model following the plan: every rule kept (reworded lightly), the first one cited.
+    rules = re.search(r"Rules to keep:\n((?:- .*\n?)+)", text)
+    kept = [line[2:].strip() for line in rules.group(1).splitlines()] if rules else []
+    kept = [k for k in kept if not k.startswith("(none")]
+    if kept:
+        body_text = "\n".join(f"- {k}" + (f" [{cite}]" if i == 0 else "") for i, k in enumerate(kept))
+    else:
+        body_text = (
+            f"The organisation applies this section as described in its facts [{cite}]. " * 3
+            + "Owners review it every year and keep the records for the auditor to see. " * 3
+        )
     return json.dumps({"heading": heading, "text": body_text, "cited_ids": [cite]})
 
 

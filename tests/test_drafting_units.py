@@ -6,7 +6,6 @@ from pathlib import Path
 import pytest
 
 from assistant.drafting.cache import ResponseCache
-from assistant.drafting.context import SectionContext, fit_budget
 from assistant.drafting.llm import RateLimiter
 from assistant.drafting.prompts import PromptError, load_prompt
 from assistant.drafting.refine import offline_redraft
@@ -72,7 +71,7 @@ def test_named_people_from_the_profile_are_fine() -> None:
 
 def test_prompts_load_newest_version_and_refuse_missing_variables(tmp_path: Path) -> None:
     prompt = load_prompt(PROMPTS, "draft_section")
-    assert prompt.version_id == "draft_section.v1"
+    assert prompt.version_id == "draft_section.v2"
     with pytest.raises(PromptError) as info:
         prompt.render(org_name="Acme")
     assert "missing" in str(info.value)
@@ -96,27 +95,27 @@ def test_prompt_sandbox_blocks_attribute_escapes(tmp_path: Path) -> None:
         load_prompt(tmp_path, "evil").render(x="")
 
 
-def test_fit_budget_trims_to_the_limit() -> None:
+def test_fit_plan_trims_context_but_never_the_rules() -> None:
+    from assistant.drafting.plan import Passage, SectionPlan, fit_plan
+
     big = "word " * 3000
-    context = SectionContext(
-        facts=[f"fact {i}" for i in range(10)],
-        risks=[f"risk {i}" for i in range(8)],
-        passages=[
-            {"id": "A.5.15", "title": "t", "text": big},
-            {"id": "A.5.15", "title": "t", "text": big},
-            {"id": "A.8.5", "title": "t", "text": "short"},
-        ],
-        org_passages=[{"id": "file:x", "title": "x", "text": big}],
-    )
+    plan = SectionPlan(
+        doc_id="d", doc_title="D", doc_kind="policy", doc_purpose="p", heading="Scope", establishes="e",
+        controls=("A.5.15",), clauses=(), statements=("Rule one keeps 7 days.", "Rule two."), carried=(),
+        blocks=(), decisions=(), cite=("A.5.15",), allowed_ids=("A.5.15", "A.8.5"),
+        facts=tuple(f"fact {i}" for i in range(10)), risks=tuple(f"risk {i}" for i in range(8)),
+        passages=(Passage("A.5.15", "t", big), Passage("A.8.5", "t", big), Passage("A.8.5", "t", "short")),
+    )  # fmt: skip
+    seen: list[SectionPlan] = []
 
-    def render(ctx: SectionContext) -> tuple[str, str]:
-        return "system", "\n".join(
-            ctx.facts + ctx.risks + [p["text"] for p in ctx.passages + ctx.org_passages]
-        )
+    def render(p: SectionPlan) -> tuple[str, str]:
+        seen.append(p)
+        return "system", "\n".join([*p.rules, *p.facts, *p.risks, *(x.text for x in p.passages)])
 
-    system, user = fit_budget(context, render, budget=4000)
+    system, user = fit_plan(plan, render, budget=4000)
     assert count_tokens(system) + count_tokens(user) <= 4000
-    assert not context.org_passages and {p["id"] for p in context.passages} == {"A.5.15", "A.8.5"}
+    assert "Rule one keeps 7 days." in user and "Rule two." in user
+    assert len(seen) > 1 and seen[-1].rules == plan.rules
 
 
 def test_response_cache_round_trip(tmp_path: Path) -> None:

@@ -12,7 +12,9 @@ from assistant.cli.loading import describe_provider, load_inputs
 from assistant.errors import InputError
 
 OutOpt = Annotated[Path | None, typer.Option("--out", help="Output folder (default: WORKSPACE/out).")]
-ProviderOpt = Annotated[str | None, typer.Option("--provider", help="offline, openai or auto.")]
+ProviderOpt = Annotated[
+    str | None, typer.Option("--provider", help="auto or a registered provider (offline, openai, ...).")
+]
 ModelOpt = Annotated[str | None, typer.Option("--model", help="Model name for the openai provider.")]
 BaseUrlOpt = Annotated[str | None, typer.Option("--base-url", help="OpenAI-compatible endpoint URL.")]
 

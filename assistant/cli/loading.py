@@ -29,9 +29,10 @@ def load_inputs(
     concurrency: int | None = None,
 ) -> Inputs:
     from assistant.drafting.engine import Inputs  # the drafting stack: loaded only by commands that draft
+    from assistant.providers import provider_names
 
-    if provider is not None and provider not in ("auto", "offline", "openai"):
-        raise InputError(f"--provider must be offline, openai or auto, found {provider!r}")
+    if provider is not None and provider.strip().lower() not in ("auto", *provider_names()):
+        raise InputError(f"--provider must be one of auto, {', '.join(provider_names())}; found {provider!r}")
     settings = load_settings(
         workspace=workspace, provider=provider, model=model, base_url=base_url, concurrency=concurrency
     )
@@ -55,5 +56,7 @@ def describe_provider(inputs: Inputs) -> str:
     s = inputs.settings
     if s.resolved_provider == "offline":
         return "provider offline (deterministic drafter, no model calls)"
+    if s.resolved_provider != "openai":
+        return f"provider {s.resolved_provider}, model {s.model}"
     where = s.base_url or "api.openai.com"
     return f"provider openai, model {s.model} at {where}"

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from assistant.documents.markdown import add_months
+from assistant.drafting.carry import Carried
 from assistant.ids import ROLE_LABELS, ROLE_NAMES
 from assistant.inputs.profile import Profile
 from assistant.inputs.risks import RiskRegister
@@ -25,6 +26,7 @@ class BlockContext:
     doc: DocumentSpec
     section: Section
     today: date
+    carried: Carried | None = None  # what the organisation's current documents (docs/) became
 
     @property
     def words(self) -> str:
@@ -198,6 +200,30 @@ def document_register(ctx: BlockContext) -> str:
         for d in docs
     ]
     return table(["Document", "Type", "Owner", "Review cycle"], rows)
+
+
+def existing_documents(ctx: BlockContext) -> str:
+    """Every file of the organisation's current documents and what becomes of it."""
+    if ctx.carried is None or not ctx.carried.files:
+        return ""
+    titles = {d.id: d.title for d in ctx.corpus.documents.values()}
+    rows = []
+    for f in ctx.carried.files:
+        into = ", ".join(titles[d] for d in f.carried_into if d != f.replaced_by)
+        if f.replaced_by:
+            fate = f"Superseded by the {titles[f.replaced_by]} from its approval"
+            if f.replaced_by in f.carried_into:
+                fate += "; its rules carried into it"
+            if into:
+                fate += f"; rules also carried into: {into}"
+        elif into:
+            fate = f"Stays in use as a working document; its rules carried into: {into}"
+        else:
+            fate = "Stays in use as a working document, controlled under this procedure"
+        rows.append([f.relative.removeprefix("docs/"), f.title, f.version or "not stated", fate])
+    for name, reason in ctx.carried.skipped:
+        rows.append([name.removeprefix("docs/"), "could not be read", "", f"Review by hand ({reason})"])
+    return table(["File", "Title", "Version", "What happens to it"], rows)
 
 
 def topic_policies(ctx: BlockContext) -> str:

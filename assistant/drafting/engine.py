@@ -11,18 +11,16 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from assistant.drafting.cache import ResponseCache
-from assistant.drafting.context import SectionContext, build_context, fit_budget
+from assistant.drafting.carry import Carried, carry_rules
 from assistant.drafting.factcheck import FactChecker
 from assistant.drafting.facts import profile_facts
-from assistant.drafting.llm import ChatModel, DraftStepFailed
-from assistant.drafting.models import Draft, DraftedSection, SectionDraft, Soa, SoaBatchDraft, SoaRow, Usage
-from assistant.drafting.offline import OfflineDrafter, templated
-from assistant.drafting.prompts import load_prompt
-from assistant.drafting.refine import offline_redraft
-from assistant.drafting.soa import OfflineSoaWriter, bases, finalise
+from assistant.drafting.llm import DraftStepFailed
+from assistant.drafting.models import Draft, DraftedSection, SectionDraft, Soa, SoaRow, SoaRowDraft, Usage
+from assistant.drafting.plan import Planner, SectionPlan
+from assistant.drafting.soa import ControlBasis, bases, finalise
 from assistant.drafting.soa_document import soa_sections
 from assistant.drafting.validate import check_section, unknown_vendors
+from assistant.drafting.writers import make_writer
 from assistant.errors import InputError
 from assistant.ids import LEGACY_CONTROL_REF
 from assistant.index.search import Retriever
@@ -34,7 +32,6 @@ from assistant.knowledge.models import DocumentSpec, Section
 from assistant.settings import Settings
 
 SOA_DOC = "statement-of-applicability"
-SOA_BATCH = 12
 RISK_DOCS = {
     "risk-assessment-report",
     "risk-treatment-plan",
@@ -58,6 +55,8 @@ class Inputs:
 
 
 class Engine:
+    """Plans every section once, has the provider's writer write it, and checks what comes back."""
+
     def __init__(self, inputs: Inputs, retriever: Retriever | None = None) -> None:
         self.inputs = inputs
         self.provider = inputs.settings.resolved_provider
@@ -67,23 +66,40 @@ class Engine:
         self.factcheck = FactChecker(inputs.profile)
         self._retriever = retriever
         self._soa: Soa | None = None
+        self._carried: Carried | None = None
         self._retriever_lock = threading.Lock()
         self._soa_lock = threading.Lock()
-        self.offline = OfflineDrafter(inputs.corpus, inputs.profile, inputs.register, inputs.today)
-        self.chat: ChatModel | None = None
-        if self.provider == "openai":
-            cache = ResponseCache(inputs.workspace.state_dir / "cache" / "llm")
-            self.chat = ChatModel(inputs.settings, cache)
+        self._plan_lock = threading.Lock()
+        self.writer = make_writer(self.provider, inputs)
+        self._planner = Planner(inputs.corpus, inputs.profile, inputs.register, inputs.today, self.facts)
 
     @property
     def model(self) -> str:
-        return self.chat.model if self.chat else self.offline.model
+        return self.writer.model
 
     def prompt_version(self, doc_id: str) -> str:
-        if self.chat is None:
-            return self.offline.prompt_version
-        chain = "soa_batch" if doc_id == SOA_DOC else "draft_section"
-        return load_prompt(self.inputs.settings.prompts_dir, chain).version_id
+        return self.writer.prompt_version(doc_id)
+
+    @property
+    def planner(self) -> Planner:
+        """The planner, with the rules of the organisation's current documents (read once, when first needed)."""
+        with self._plan_lock:
+            if self._carried is None:
+                ws = self.inputs.workspace
+                self._carried = carry_rules(
+                    self.inputs.corpus, ws.docs_dir, ws.root, self._planner.rendered, self._planner.problem
+                )
+                self._planner.carried = self._carried
+            return self._planner
+
+    @property
+    def carried(self) -> Carried:
+        return self.planner.carried
+
+    def plan(self, doc_id: str, heading: str) -> SectionPlan:
+        doc = self.inputs.corpus.documents[doc_id]
+        section = next(s for s in doc.sections if s.heading == heading)
+        return self.planner.plan(doc, section)
 
     def inputs_hash(self, doc_id: str) -> str:
         """Changes when anything this document is drafted from changes."""
@@ -102,7 +118,13 @@ class Engine:
             catalogue = {d.id: d.controls for d in corpus.documents.values()}
         else:
             catalogue = {}
+        carried: list[Any] = [
+            [k[1], [r.text for r in v]] for k, v in sorted(self.carried.rules.items()) if k[0] == doc_id
+        ] + [q for k, qs in sorted(self.carried.questions.items()) if k[0] == doc_id for q in qs]
+        if any("existing_documents" in s.blocks for s in doc.sections):
+            carried.append([f.__dict__ for f in self.carried.files])
         payload = [
+            carried,
             doc.model_dump(mode="json"),
             controls,
             clauses,
@@ -145,25 +167,24 @@ class Engine:
             titles = {d.id: d.title for d in corpus.documents.values()}
             sections = soa_sections(doc, soa, self.inputs.profile, titles)
         else:
-            if self.chat is None:
-                used_facts: set[str] = set()  # offline sections share it so facts are not repeated
-                drafted = [self._section(doc, section, used_facts) for section in doc.sections]
-            else:
-                # Sections are independent for a model: draft them side by side (the chat model bounds
-                # how many requests are in flight), so a long document is not a sequential tail.
+            if self.writer.parallel:
+                # Sections are independent for a model: write them side by side (the writer bounds how
+                # many requests are in flight), so a long document is not a sequential tail.
                 failed = threading.Event()
 
                 def one(section: Section) -> tuple[DraftedSection, Usage]:
                     if failed.is_set():
                         raise DraftStepFailed(f"{doc.id}: not drafted after an earlier section failed")
                     try:
-                        return self._section(doc, section, set())
+                        return self._section(doc, section)
                     except BaseException:
                         failed.set()
                         raise
 
                 with ThreadPoolExecutor(max_workers=self.inputs.settings.concurrency) as pool:
                     drafted = list(pool.map(one, doc.sections))
+            else:
+                drafted = [self._section(doc, section) for section in doc.sections]
             sections = []
             for section, used in drafted:
                 usage.add(used)
@@ -180,28 +201,28 @@ class Engine:
             seconds=time.perf_counter() - started,
         )
 
-    def _section(
-        self, doc: DocumentSpec, section: Section, used_facts: set[str]
-    ) -> tuple[DraftedSection, Usage]:
-        if self.chat is None:
-            result = self.offline.draft_section(doc, section, used_facts)
-            allowed = self.offline.allowed_ids(doc, section)
-            # Statements are reviewed like code in the corpus: a short section of real rules is complete.
-            problems = self._check(section, result, allowed, min_words=1 if templated(doc) else 40)
-            if problems:
-                raise DraftStepFailed(
-                    f"offline draft of {doc.id} / {section.heading} failed validation", details=problems
-                )
-            usage = Usage()
-        else:
-            result, usage = self._llm_section(doc, section)
+    def _section(self, doc: DocumentSpec, section: Section) -> tuple[DraftedSection, Usage]:
+        plan = self.planner.plan(doc, section)
+        allowed = set(plan.allowed_ids)
+
+        def check(result: SectionDraft) -> list[str]:
+            return self._check(section, result, allowed)
+
+        result, usage = self.writer.write_section(plan, check)
+        problems = check(result)
+        if problems:
+            raise DraftStepFailed(
+                f"{self.writer.name} draft of {doc.id} / {section.heading} failed validation",
+                details=problems,
+            )
         return DraftedSection(
             heading=section.heading,
             text=result.text.strip(),
             cited_ids=sorted(set(result.cited_ids)),
             controls=list(section.controls),
             clauses=list(section.clauses),
-            decisions=list(result.decisions) if self.chat is None else [],
+            decisions=list(plan.decisions),
+            carried_from=sorted({c.source for c in plan.carried}),
         ), usage
 
     def _check(
@@ -210,7 +231,7 @@ class Engine:
         result: SectionDraft,
         allowed: set[str],
         instruction: str | None = None,
-        min_words: int = 40,
+        min_words: int = 1,
     ) -> list[str]:
         """Validate a drafted section. A reviewer's instruction is trusted: it may name new tools and change
         facts the profile states, so a refinement is checked against the profile plus the instruction and
@@ -228,35 +249,6 @@ class Engine:
             min_words=min_words,
         )
 
-    def _context(self, doc: DocumentSpec, section: Section) -> SectionContext:
-        i = self.inputs
-        return build_context(i.corpus, i.profile, self.facts, i.register, self.retriever(), doc, section)
-
-    def _llm_section(self, doc: DocumentSpec, section: Section) -> tuple[SectionDraft, Usage]:
-        assert self.chat is not None
-        prompt = load_prompt(self.inputs.settings.prompts_dir, "draft_section")
-        context = self._context(doc, section)
-        schema = json.dumps(SectionDraft.model_json_schema())
-
-        def render(ctx: Any) -> tuple[str, str]:
-            return prompt.render(
-                org_name=self.inputs.profile.identity.name,
-                document=doc,
-                section=section,
-                schema=schema,
-                **ctx.variables(),
-            )
-
-        system, user = fit_budget(context, render)
-        allowed = set(context.allowed_ids)
-        return self.chat.structured(
-            SectionDraft,
-            system,
-            user,
-            prompt.version_id,
-            lambda parsed: self._check(section, parsed, allowed),
-        )
-
     # -- Statement of Applicability -----------------------------------------------------------------------
 
     def soa(self) -> Soa:
@@ -268,22 +260,15 @@ class Engine:
     def _build_soa(self) -> Soa:
         inputs = self.inputs
         all_bases = bases(inputs.corpus, inputs.profile, inputs.register)
+        for basis in all_bases:
+            basis.practice = self.planner.control_statements(basis.control)
         usage = Usage()
         notes = [n for b in all_bases for n in b.notes]
         rows: list[SoaRow] = []
-        if self.chat is None:
-            writer = OfflineSoaWriter(
-                inputs.profile, {d.id: d.title for d in inputs.corpus.documents.values()}
-            )
-            drafts = [writer.draft(b) for b in all_bases]
-        else:
-            batches = [all_bases[i : i + SOA_BATCH] for i in range(0, len(all_bases), SOA_BATCH)]
-            with ThreadPoolExecutor(max_workers=inputs.settings.concurrency) as pool:
-                answers = list(pool.map(self._llm_soa_batch, batches))
-            drafts = []
-            for batch_rows, used in answers:
-                drafts += batch_rows
-                usage.add(used)
+        drafts, used = self.writer.write_soa(all_bases, self._soa_problems)
+        usage.add(used)
+        if len(drafts) != len(all_bases):
+            raise DraftStepFailed(f"{self.writer.name}: {len(drafts)} SoA rows for {len(all_bases)} controls")
         for basis, draft in zip(all_bases, drafts, strict=True):
             row, corrections = finalise(basis, draft)
             rows.append(row)
@@ -298,54 +283,27 @@ class Engine:
             notes=notes,
         )
 
-    def _llm_soa_batch(self, batch: list[Any]) -> tuple[list[Any], Usage]:
-        assert self.chat is not None
-        prompt = load_prompt(self.inputs.settings.prompts_dir, "soa_batch")
-        profile = self.inputs.profile
-        controls = [
-            {
-                "id": b.control.id,
-                "title": b.control.title,
-                "theme": b.control.theme,
-                "purpose": b.control.purpose.strip(),
-                "risks": "; ".join(f"{r.id} {r.title} (score {r.score}, {r.treatment})" for r in b.risks),
-                "obligations": ", ".join(b.obligations),
-                "status": b.status or "",
-                "excluded": b.exclusion or "",
-            }
-            for b in batch
-        ]
-        system, user = prompt.render(
-            org_name=profile.identity.name,
-            threshold=profile.risk_criteria.acceptance_threshold,
-            schema=json.dumps(SoaBatchDraft.model_json_schema()),
-            facts=[f.text for f in self.facts[:25]],
-            controls=controls,
-        )
+    def _soa_problems(self, batch: list[ControlBasis], rows: list[SoaRowDraft]) -> list[str]:
+        """The checker of SoA rows: one per control asked for, in order, each justified in its own words."""
         wanted = [b.control.id for b in batch]
-
-        def validate(parsed: SoaBatchDraft) -> list[str]:
-            problems = []
-            got = [r.control_id for r in parsed.rows]
-            if got != wanted:
-                problems.append(f"rows must be exactly these controls in this order: {', '.join(wanted)}")
-            texts = [r.justification.strip() for r in parsed.rows]
-            if len(set(texts)) != len(texts):
-                problems.append("each row needs its own justification; do not repeat a sentence across rows")
-            for r in parsed.rows:
-                if not r.justification.strip():
-                    problems.append(f"{r.control_id}: the justification is empty")
-                if LEGACY_CONTROL_REF.search(r.justification):
-                    problems.append(f"{r.control_id}: use 2022 control ids only")
-                vendors = unknown_vendors(r.justification, self.known_text, self.inputs.corpus.vendors)
-                if vendors:
-                    problems.append(
-                        f"{r.control_id}: the organisation's facts do not name {', '.join(sorted(vendors))}"
-                    )
-            return problems
-
-        parsed, usage = self.chat.structured(SoaBatchDraft, system, user, prompt.version_id, validate)
-        return parsed.rows, usage
+        problems = []
+        got = [r.control_id for r in rows]
+        if got != wanted:
+            problems.append(f"rows must be exactly these controls in this order: {', '.join(wanted)}")
+        texts = [r.justification.strip() for r in rows]
+        if len(set(texts)) != len(texts):
+            problems.append("each row needs its own justification; do not repeat a sentence across rows")
+        for r in rows:
+            if not r.justification.strip():
+                problems.append(f"{r.control_id}: the justification is empty")
+            if LEGACY_CONTROL_REF.search(r.justification):
+                problems.append(f"{r.control_id}: use 2022 control ids only")
+            vendors = unknown_vendors(r.justification, self.known_text, self.inputs.corpus.vendors)
+            if vendors:
+                problems.append(
+                    f"{r.control_id}: the organisation's facts do not name {', '.join(sorted(vendors))}"
+                )
+        return problems
 
     # -- refinement ------------------------------------------------------------------------------------------
 
@@ -365,35 +323,10 @@ class Engine:
         )
         if not instruction.strip():
             raise InputError("the instruction is empty")
-        if self.chat is None:
-            text = offline_redraft(current.text, instruction)
-            return current.model_copy(update={"text": text}), Usage()
-        prompt = load_prompt(self.inputs.settings.prompts_dir, "redraft_section")
-        context = self._context(doc, spec)
-        allowed = set(context.allowed_ids) | set(current.cited_ids)
-        schema = json.dumps(SectionDraft.model_json_schema())
-
-        def render(ctx: Any) -> tuple[str, str]:
-            variables = ctx.variables()
-            variables["allowed_ids"] = sorted(set(variables["allowed_ids"]) | set(current.cited_ids))
-            return prompt.render(
-                org_name=self.inputs.profile.identity.name,
-                document=doc,
-                section=spec,
-                current_text=current.text,
-                instruction=instruction,
-                schema=schema,
-                **variables,
-            )
-
-        system, user = fit_budget(context, render)
-
-        parsed, usage = self.chat.structured(
-            SectionDraft,
-            system,
-            user,
-            prompt.version_id,
-            lambda p: self._check(spec, p, allowed, instruction),
+        plan = self.planner.plan(doc, spec)
+        allowed = set(plan.allowed_ids) | set(current.cited_ids)
+        parsed, usage = self.writer.redraft(
+            plan, current, instruction, lambda p: self._check(spec, p, allowed, instruction)
         )
         return current.model_copy(
             update={"text": parsed.text.strip(), "cited_ids": sorted(set(parsed.cited_ids))}

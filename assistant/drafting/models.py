@@ -67,6 +67,7 @@ class DraftedSection(BaseModel):
     decisions: list[str] = Field(default_factory=list)  # questions recorded because a fact was missing
     controls: list[str] = Field(default_factory=list)
     clauses: list[str] = Field(default_factory=list)
+    carried_from: list[str] = Field(default_factory=list)  # files in docs/ whose rules the section keeps
 
 
 class Draft(BaseModel):
@@ -89,6 +90,11 @@ class Draft(BaseModel):
         """The document's open questions, each once, in section order."""
         found = [q for s in self.sections for q in s.decisions]
         return list(dict.fromkeys([*found, *self.carried_decisions]))
+
+    @property
+    def carried_from(self) -> list[str]:
+        """The organisation's current documents whose rules this draft carries over."""
+        return sorted({f for s in self.sections for f in s.carried_from})
 
 
 class SoaRow(BaseModel):

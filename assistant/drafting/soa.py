@@ -32,6 +32,9 @@ class ControlBasis:
     documents: list[str]
     owner: str
     notes: list[str] = field(default_factory=list)
+    practice: list[str] = field(
+        default_factory=list
+    )  # the control's statements, rendered for the organisation
 
     @property
     def drivers(self) -> list[str]:
@@ -147,6 +150,10 @@ class OfflineSoaWriter:
                 f" The scope statement proposed excluding it, but it treats a risk above {self.threshold}."
             )
         status: ImplementationStatus = basis.status or ("planned" if basis.risks else "not_implemented")
+        if basis.practice:
+            shown = basis.practice[:2] if len(basis.practice[0].split()) < 25 else basis.practice[:1]
+            lead = "In place" if status in ("implemented", "partial") else "Being put in place"
+            text += f" {lead}: " + " ".join(p.rstrip(".") + "." for p in shown)
         return SoaRowDraft(
             control_id=c.id,
             applicable=True,

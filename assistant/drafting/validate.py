@@ -36,6 +36,26 @@ def unknown_vendors(text: str, known_text: str, vendors: Vendors) -> set[str]:
     return set(vendors.foreign(text, known_text).values())
 
 
+def fact_problems(text: str, known_text: str, vendors: Vendors, facts: FactChecker | None) -> list[str]:
+    """Why a sentence cannot stand in this organisation's documents: tools, addresses or people its profile
+    does not name, figures its profile contradicts. Empty when the sentence is consistent with the profile."""
+    problems = []
+    foreign = sorted(unknown_vendors(text, known_text, vendors))
+    if foreign:
+        problems.append(f"the profile does not name {', '.join(foreign)}")
+    emails = sorted(e for e in EMAIL.findall(text) if e not in known_text)
+    if emails:
+        problems.append(f"the profile does not give the address {', '.join(emails)}")
+    people = sorted(
+        {m.group(0) for m in PERSON.finditer(text) if (m.group(1) or m.group(0)) not in known_text}
+    )
+    if people:
+        problems.append(f"the profile does not name {', '.join(people)}")
+    if facts is not None:
+        problems += ["it " + c.split(': "', 1)[0] for c in facts.contradictions(text)]
+    return problems
+
+
 def check_section(
     *,
     heading: str,

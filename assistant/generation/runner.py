@@ -186,6 +186,9 @@ class Generator:
             change = ("Regenerated: inputs changed" if existed else "First draft") + (
                 f" ({draft.provider}, {draft.model})"
             )
+            if draft.carried_from:
+                names = ", ".join(Path(f).name for f in draft.carried_from)
+                change += f"; rules carried over from {names}"
             entry = write_outputs(
                 self.inputs,
                 self.engine,

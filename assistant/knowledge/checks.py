@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
+from typing import Any
 
 from assistant.ids import CONTROL_REF, LEGACY_CONTROL_REF, THEMES, all_control_ids, theme_of
 from assistant.knowledge.loader import Corpus
@@ -147,7 +148,7 @@ def check_corpus(corpus: Corpus) -> CorpusReport:
 def _check_content(corpus: Corpus) -> list[str]:
     """Every statement names real profile fields and readable conditions; every block exists."""
     from assistant.drafting.block_registry import BLOCKS
-    from assistant.drafting.statements import CONDITION, TemplateError, schema_paths, unknown_fields
+    from assistant.drafting.statements import CONDITION, schema_paths, unknown_fields
 
     known = schema_paths()
     problems: list[str] = []
@@ -171,22 +172,27 @@ def _check_content(corpus: Corpus) -> list[str]:
                 if decision.unless:
                     for path in unknown_fields("{" + decision.unless + "}", known):
                         problems.append(f"{where}: {section.heading}: decision names unknown field {path}")
-            for statement in section.statements:
-                for path in unknown_fields(statement.text, known):
-                    problems.append(
-                        f"{where}: {section.heading}: statement names unknown profile field {{{path}}}"
-                    )
-                if statement.when:
-                    match = CONDITION.match(statement.when)
-                    if not match:
-                        problems.append(
-                            f"{where}: {section.heading}: {TemplateError.__name__}: {statement.when!r}"
-                        )
-                    else:
-                        for path in unknown_fields("{" + match.group(2) + "}", known):
-                            problems.append(
-                                f"{where}: {section.heading}: condition names unknown field {path}"
-                            )
+            problems += _statement_problems(f"{where}: {section.heading}", section.statements, known)
+    for control in corpus.controls.values():
+        where = corpus.sources.get(control.id, control.id)
+        problems += _statement_problems(str(where), control.statements, known)
+    return problems
+
+
+def _statement_problems(where: str, statements: list[Any], known: set[str]) -> list[str]:
+    from assistant.drafting.statements import CONDITION, TemplateError, unknown_fields
+
+    problems = []
+    for statement in statements:
+        for path in unknown_fields(statement.text, known):
+            problems.append(f"{where}: statement names unknown profile field {{{path}}}")
+        if statement.when:
+            match = CONDITION.match(statement.when)
+            if not match:
+                problems.append(f"{where}: {TemplateError.__name__}: {statement.when!r}")
+            else:
+                for path in unknown_fields("{" + match.group(2) + "}", known):
+                    problems.append(f"{where}: condition names unknown field {path}")
     return problems
 
 

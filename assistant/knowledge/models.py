@@ -73,6 +73,15 @@ class Applicability(_Strict):
     exclusion_reasons: list[str] = Field(min_length=1)
 
 
+class StatementTemplate(_Strict):
+    """One rule or fact of the organisation, in its voice, filled from the profile (see
+    assistant/drafting/statements.py for the template and condition syntax)."""
+
+    text: str = Field(min_length=3)
+    when: str | None = None
+    decision: str | None = Field(default=None, description="the question to record when a field is missing")
+
+
 class Control(_Strict):
     id: ControlId
     title: str
@@ -88,15 +97,8 @@ class Control(_Strict):
     iso2013: list[str] = Field(default_factory=list)
     new_in_2022: bool
     keywords: list[str] = Field(default_factory=list)
-
-
-class StatementTemplate(_Strict):
-    """One rule or fact of the organisation, in its voice, filled from the profile (see
-    assistant/drafting/statements.py for the template and condition syntax)."""
-
-    text: str = Field(min_length=3)
-    when: str | None = None
-    decision: str | None = Field(default=None, description="the question to record when a field is missing")
+    # How an organisation implements the control, in its voice (used by SoA justifications).
+    statements: list[StatementTemplate] = Field(default_factory=list)
 
 
 class DecisionTemplate(_Strict):

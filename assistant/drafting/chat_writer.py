@@ -1,0 +1,137 @@
+"""The chat writer: any OpenAI-compatible model words each section from its plan.
+
+The model receives the plan's rules, open decisions, organisation facts, risks and guidance (within a token
+budget that never trims the rules) and must keep every rule and figure; the plan's tables are appended
+as they are. Output that fails the checker is re-asked with its problems (see `ChatModel.structured`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
+
+from assistant.drafting.cache import ResponseCache
+from assistant.drafting.llm import ChatModel
+from assistant.drafting.models import DraftedSection, SectionDraft, SoaBatchDraft, SoaRowDraft, Usage
+from assistant.drafting.plan import SectionPlan, fit_plan
+from assistant.drafting.prompts import load_prompt
+from assistant.drafting.writers import with_blocks
+
+if TYPE_CHECKING:
+    from assistant.drafting.engine import Inputs
+    from assistant.drafting.soa import ControlBasis
+    from assistant.drafting.writers import Check, RowsCheck
+
+SOA_DOC = "statement-of-applicability"
+SOA_BATCH = 12
+FIGURE = re.compile(r"\b\d+(?:[.,]\d+)?\b")
+
+
+def missing_rules(plan: SectionPlan, text: str) -> list[str]:
+    """Rules whose figures the model's text lost: every number of every rule must still be there."""
+    found = set(FIGURE.findall(text))
+    problems = []
+    for rule in plan.rules:
+        lost = [n for n in FIGURE.findall(rule) if n not in found]
+        if lost:
+            problems.append(f"keep this rule with its figures ({', '.join(lost)}): {rule}")
+    return problems
+
+
+class ChatWriter:
+    name = "openai"
+    parallel = True
+
+    def __init__(self, inputs: Inputs) -> None:
+        self.inputs = inputs
+        cache = ResponseCache(inputs.workspace.state_dir / "cache" / "llm")
+        self.chat = ChatModel(inputs.settings, cache)
+        self.model = self.chat.model
+        self.prompts = inputs.settings.prompts_dir
+        self.org = inputs.profile.identity.name
+
+    def prompt_version(self, doc_id: str) -> str:
+        return load_prompt(self.prompts, "soa_batch" if doc_id == SOA_DOC else "draft_section").version_id
+
+    def write_section(self, plan: SectionPlan, check: Check) -> tuple[SectionDraft, Usage]:
+        prompt = load_prompt(self.prompts, "draft_section")
+        schema = json.dumps(SectionDraft.model_json_schema())
+        system, user = fit_plan(
+            plan, lambda p: prompt.render(org_name=self.org, schema=schema, **p.variables())
+        )
+
+        def validate(parsed: SectionDraft) -> list[str]:
+            return check(with_blocks(plan, parsed)) + missing_rules(plan, parsed.text)
+
+        parsed, usage = self.chat.structured(SectionDraft, system, user, prompt.version_id, validate)
+        drafted = with_blocks(plan, parsed).model_copy(update={"decisions": list(plan.decisions)})
+        return drafted, usage
+
+    def redraft(
+        self, plan: SectionPlan, current: DraftedSection, instruction: str, check: Check
+    ) -> tuple[SectionDraft, Usage]:
+        prompt = load_prompt(self.prompts, "redraft_section")
+        schema = json.dumps(SectionDraft.model_json_schema())
+        corpus = self.inputs.corpus
+        document = corpus.documents[plan.doc_id]
+        section = next((s for s in document.sections if s.heading == plan.heading), None)
+
+        def render(p: SectionPlan) -> tuple[str, str]:
+            variables = p.variables()
+            variables["allowed_ids"] = sorted(set(variables["allowed_ids"]) | set(current.cited_ids))
+            return prompt.render(
+                org_name=self.org,
+                document=document,
+                section=section or {"heading": plan.heading},
+                current_text=current.text,
+                instruction=instruction,
+                schema=schema,
+                **variables,
+            )
+
+        system, user = fit_plan(plan, render)
+        return self.chat.structured(SectionDraft, system, user, prompt.version_id, check)
+
+    def write_soa(self, bases: list[ControlBasis], check: RowsCheck) -> tuple[list[SoaRowDraft], Usage]:
+        batches = [bases[i : i + SOA_BATCH] for i in range(0, len(bases), SOA_BATCH)]
+        with ThreadPoolExecutor(max_workers=self.inputs.settings.concurrency) as pool:
+            answers = list(pool.map(lambda b: self._soa_batch(b, check), batches))
+        rows: list[SoaRowDraft] = []
+        usage = Usage()
+        for batch_rows, used in answers:
+            rows += batch_rows
+            usage.add(used)
+        return rows, usage
+
+    def _soa_batch(self, batch: list[ControlBasis], check: RowsCheck) -> tuple[list[SoaRowDraft], Usage]:
+        from assistant.drafting.facts import profile_facts
+
+        prompt = load_prompt(self.prompts, "soa_batch")
+        profile = self.inputs.profile
+        controls: list[dict[str, Any]] = [
+            {
+                "id": b.control.id,
+                "title": b.control.title,
+                "theme": b.control.theme,
+                "purpose": b.control.purpose.strip(),
+                "risks": "; ".join(f"{r.id} {r.title} (score {r.score}, {r.treatment})" for r in b.risks),
+                "obligations": ", ".join(b.obligations),
+                "status": b.status or "",
+                "excluded": b.exclusion or "",
+                "practice": " ".join(b.practice[:3]),
+            }
+            for b in batch
+        ]
+        system, user = prompt.render(
+            org_name=profile.identity.name,
+            threshold=profile.risk_criteria.acceptance_threshold,
+            schema=json.dumps(SoaBatchDraft.model_json_schema()),
+            facts=[f.text for f in profile_facts(profile)[:25]],
+            controls=controls,
+        )
+        parsed, usage = self.chat.structured(
+            SoaBatchDraft, system, user, prompt.version_id, lambda p: check(batch, p.rows)
+        )
+        return parsed.rows, usage

@@ -1,0 +1,207 @@
+"""plan → write → check: what one section must say, decided once, whichever writer then writes it.
+
+A `SectionPlan` holds the section's rules (its statements rendered from the profile, and the rules carried
+over from the organisation's current documents), its tables (blocks, kept verbatim by every writer), the
+decisions recorded for missing facts, and the context a model needs to word it well (organisation facts,
+register risks, our guidance passages, allowed citations). The offline writer renders the plan as it is; a
+chat writer words it for the organisation but keeps every rule and figure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+
+from assistant.drafting.block_registry import blocks_for
+from assistant.drafting.blocks import BlockContext
+from assistant.drafting.carry import Carried, CarriedRule
+from assistant.drafting.factcheck import FactChecker
+from assistant.drafting.facts import Fact, select_facts, topic_weights
+from assistant.drafting.statements import render_statements
+from assistant.drafting.validate import fact_problems
+from assistant.inputs.profile import Profile
+from assistant.inputs.risks import RiskRegister
+from assistant.knowledge.loader import Corpus
+from assistant.knowledge.models import Control, DocumentSpec, Section
+
+MAX_FACTS = 10
+MAX_RISKS = 8
+PROMPT_BUDGET = 6000  # tokens of one section's prompt
+
+
+@dataclass(frozen=True)
+class Passage:
+    id: str
+    title: str
+    text: str
+
+
+@dataclass(frozen=True)
+class SectionPlan:
+    doc_id: str
+    doc_title: str
+    doc_kind: str
+    doc_purpose: str
+    heading: str
+    establishes: str
+    controls: tuple[str, ...]
+    clauses: tuple[str, ...]
+    statements: tuple[str, ...]  # the section's rules, rendered from the profile
+    carried: tuple[CarriedRule, ...]  # rules from the organisation's current documents
+    blocks: tuple[str, ...]  # Markdown tables built from data, kept verbatim
+    decisions: tuple[str, ...]  # questions recorded because a fact is missing or contradicted
+    cite: tuple[str, ...]  # the ids the section cites
+    allowed_ids: tuple[str, ...]
+    facts: tuple[str, ...]  # organisation facts on the section's topics (context for a model)
+    risks: tuple[str, ...]  # register risks the section treats (context for a model)
+    passages: tuple[Passage, ...]  # our guidance, for understanding only: never pasted into documents
+
+    @property
+    def rules(self) -> list[str]:
+        """Every rule the section must keep, statements first."""
+        return [*self.statements, *(c.text for c in self.carried)]
+
+    def trimmed(self, passages: int, facts: int, risks: int, words: int | None = None) -> SectionPlan:
+        """A smaller context for a model with a token budget; the rules and blocks are never trimmed."""
+        kept = self.passages[:passages]
+        if words is not None:
+            kept = tuple(Passage(p.id, p.title, " ".join(p.text.split()[:words])) for p in kept)
+        return replace(self, passages=kept, facts=self.facts[:facts], risks=self.risks[:risks])
+
+    def variables(self) -> dict[str, Any]:
+        """What prompt templates see."""
+        return {
+            "plan": self,
+            "rules": self.rules,
+            "facts": list(self.facts),
+            "risks": list(self.risks),
+            "passages": [p.__dict__ for p in self.passages],
+            "allowed_ids": list(self.allowed_ids),
+        }
+
+
+def fit_plan(
+    plan: SectionPlan, render: Callable[[SectionPlan], tuple[str, str]], budget: int = PROMPT_BUDGET
+) -> tuple[str, str]:
+    """Render the prompt, shrinking the context (never the rules) until it fits the token budget."""
+    from assistant.tokens import count_tokens
+
+    n = len(plan.passages)
+    steps = [
+        plan,
+        plan.trimmed(n, MAX_FACTS, MAX_RISKS, words=120),
+        plan.trimmed(n, 6, 4, words=60),
+        plan.trimmed(min(n, 3), 4, 3, words=40),
+        plan.trimmed(1, 3, 2, words=30),
+        plan.trimmed(0, 2, 1),
+    ]
+    for step in steps:
+        system, user = render(step)
+        if count_tokens(system) + count_tokens(user) <= budget:
+            break
+    return system, user
+
+
+class Planner:
+    """Builds the plan of every section from the corpus, the profile, the register and `docs/`."""
+
+    def __init__(
+        self,
+        corpus: Corpus,
+        profile: Profile,
+        register: RiskRegister | None,
+        today: date,
+        facts: list[Fact],
+        carried: Carried | None = None,
+    ) -> None:
+        self.corpus = corpus
+        self.profile = profile
+        self.register = register
+        self.today = today
+        self.facts = facts
+        self.carried = carried or Carried()
+        self.known_text = profile.model_dump_json()
+        self.factcheck = FactChecker(profile)
+
+    def problem(self, text: str) -> str | None:
+        """Why a sentence cannot stand in this organisation's documents, or None."""
+        problems = fact_problems(text, self.known_text, self.corpus.vendors, self.factcheck)
+        return "; ".join(problems) or None
+
+    def rendered(self, doc: DocumentSpec, section: Section) -> list[str]:
+        lines = render_statements(list(section.statements), self.profile, []).lines
+        return [line for line in lines if self.problem(line) is None]
+
+    def control_statements(self, control: Control) -> list[str]:
+        """How the organisation implements a control, in its voice (for SoA justifications)."""
+        lines = render_statements(list(control.statements), self.profile, []).lines
+        return [line for line in lines if self.problem(line) is None]
+
+    def plan(self, doc: DocumentSpec, section: Section) -> SectionPlan:
+        rendered = render_statements(list(section.statements), self.profile, list(section.decisions))
+        statements = tuple(line for line in rendered.lines if self.problem(line) is None)
+        cite = tuple([*section.controls, *section.clauses] or list(doc.clauses[:1]) or list(doc.controls[:1]))
+        passages = self._passages(doc, section)
+        allowed = sorted(
+            {*section.controls, *section.clauses, *doc.clauses, *cite, *(p.id for p in passages)}
+        )
+        blocks = blocks_for(
+            BlockContext(self.corpus, self.profile, self.register, doc, section, self.today, self.carried)
+        )
+        return SectionPlan(
+            doc_id=doc.id,
+            doc_title=doc.title,
+            doc_kind=doc.kind,
+            doc_purpose=" ".join(doc.purpose.split()),
+            heading=section.heading,
+            establishes=" ".join(section.establishes.split()),
+            controls=tuple(section.controls),
+            clauses=tuple(section.clauses),
+            statements=statements,
+            carried=tuple(self.carried.for_section(doc.id, section.heading)),
+            blocks=tuple(blocks),
+            decisions=tuple(
+                dict.fromkeys([*rendered.decisions, *self.carried.questions_for(doc.id, section.heading)])
+            ),
+            cite=cite,
+            allowed_ids=tuple(allowed),
+            facts=tuple(self._facts(doc, section)),
+            risks=tuple(self._risks(doc, section)),
+            passages=tuple(passages),
+        )
+
+    def _facts(self, doc: DocumentSpec, section: Section) -> list[str]:
+        controls = [self.corpus.controls[c] for c in section.controls]
+        weights = topic_weights(
+            f"{section.heading} {section.heading} {section.establishes} {doc.title}", controls
+        )
+        return [f.text for f in select_facts(self.facts, weights, limit=MAX_FACTS)]
+
+    def _risks(self, doc: DocumentSpec, section: Section) -> list[str]:
+        if self.register is None:
+            return []
+        threshold = self.profile.risk_criteria.acceptance_threshold
+        wanted = set(section.controls)
+        found = []
+        for r in sorted(self.register.risks, key=lambda r: (-r.score, r.id)):
+            if wanted & set(r.controls) or (not wanted and doc.id.startswith("risk")):
+                level = "above" if r.score > threshold else "within"
+                found.append(
+                    f"{r.id} {r.title}: {r.description} Score {r.score} ({level} threshold {threshold}), "
+                    f"treatment {r.treatment}, owner {r.owner}, controls {', '.join(r.controls)}."
+                )
+        return found[:MAX_RISKS]
+
+    def _passages(self, doc: DocumentSpec, section: Section) -> list[Passage]:
+        refs = list(section.controls) + list(section.clauses or ([] if section.controls else doc.clauses))
+        passages = []
+        for ref in refs:
+            if ref in self.corpus.controls:
+                c = self.corpus.controls[ref]
+                passages.append(Passage(ref, c.title, " ".join(f"{c.purpose} {c.guidance}".split())))
+            elif ref in self.corpus.clauses:
+                cl = self.corpus.clauses[ref]
+                passages.append(Passage(ref, cl.title, " ".join(cl.requires.split())))
+        return passages

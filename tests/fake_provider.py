@@ -16,6 +16,7 @@ from assistant.drafting.writers import with_blocks
 class FakeWriter:
     name = "fake"
     model = "fake-model-1"
+    reads_context = True
     parallel = False
 
     def __init__(self, inputs: Any) -> None:

@@ -39,7 +39,6 @@ def generate(
     workspace: WorkspaceOpt = Path("."),
 ) -> None:
     """Generate every catalogue document and the SoA (Markdown, Word, Excel, CSV) into the output folder."""
-    from assistant.documents.docx_export import check_template
     from assistant.drafting.engine import Engine
     from assistant.generation.runner import Generator, prepare_out_dir, select_documents
 
@@ -54,7 +53,10 @@ def generate(
         concurrency=concurrency,
     )
     doc_ids = select_documents(inputs, only)
-    check_template(inputs.settings.docx_template)
+    if inputs.settings.docx_template is not None:
+        from assistant.documents.docx_export import check_template  # python-docx: only for a user template
+
+        check_template(inputs.settings.docx_template)
     prepare_out_dir(inputs.workspace.out_dir)
     engine = Engine(inputs)
     err_console.print(

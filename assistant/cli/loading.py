@@ -10,7 +10,7 @@ from assistant.errors import InputError
 from assistant.inputs.profile import load_profile
 from assistant.inputs.risks import load_risks
 from assistant.inputs.workspace import Workspace
-from assistant.knowledge.loader import load_corpus
+from assistant.knowledge.loader import load_corpus_cached
 from assistant.settings import load_settings
 
 if TYPE_CHECKING:
@@ -45,7 +45,7 @@ def load_inputs(
     return Inputs(
         workspace=ws,
         settings=settings,
-        corpus=load_corpus(settings.corpus_dir),
+        corpus=load_corpus_cached(settings.corpus_dir, ws.state_dir / "cache"),
         profile=loaded_profile,
         register=register,
         today=date.today(),

@@ -1,21 +1,25 @@
 """Word rendering of a Markdown document: title block, document control, numbered sections, annex.
 
-The body Markdown is walked as markdown-it tokens and turned into python-docx paragraphs, lists and
-tables; styles come from the bundled template or the user's own branded template.
+The body Markdown is walked as markdown-it tokens and written as WordprocessingML (paragraphs, lists,
+tables); styles, numbering and theme come from the bundled template or the user's own branded template,
+whose package is read once and reused for every document: only the body, header, footer and their
+relationships are written per document (parsing and re-serialising a 800 KB style sheet per document made
+Word export most of a generation run).
 """
 
 from __future__ import annotations
 
+import copy
 import io
+import re
+import zipfile
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
-import docx
-from docx.enum.section import WD_ORIENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
+from lxml import etree
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
@@ -28,6 +32,32 @@ BUNDLED_TEMPLATE = Path(__file__).resolve().parents[1] / "data" / "isms-template
 _MD = MarkdownIt("commonmark").enable("table")
 
 
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+CONTENT_TYPES = "http://schemas.openxmlformats.org/package/2006/content-types"
+HEADER_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.header+xml"
+FOOTER_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml"
+HEADER_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/header"
+FOOTER_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer"
+REQUIRED_STYLES = ("Title", "Subtitle", "Heading 1", "Heading 2", "List Bullet", "Table Grid")
+MARGIN_TWIPS = 1134  # 2 cm
+
+
+@dataclass(frozen=True)
+class _Template:
+    """A Word template read once: its parts, where the main document is, its styles and page setup."""
+
+    parts: dict[str, bytes]
+    document_part: str  # e.g. word/document.xml
+    document_open: str  # the main document's root start tag, with its namespace declarations
+    sect_pr: Any  # the template's section properties element
+    styles: dict[str, str]  # style name -> style id
+
+    def style(self, name: str) -> str | None:
+        return self.styles.get(name) or self.styles.get(name.lower())
+
+
 def render_docx(
     file: DocumentFile,
     corpus: Corpus,
@@ -36,29 +66,28 @@ def render_docx(
     template: Path | None = None,
     landscape: bool = False,
 ) -> bytes:
-    document = _open_template(template)
+    tpl = _open_template(template)
     meta = file.meta
-    section = document.sections[0]
-    if landscape:
-        section.orientation = WD_ORIENT.LANDSCAPE
-        section.page_width, section.page_height = section.page_height, section.page_width
-    for margin in ("left_margin", "right_margin"):
-        setattr(section, margin, Cm(2))
-    _header_footer(document, organisation, file.title, meta)
-    _paragraph(document, file.title, "Title")
-    _paragraph(document, organisation, "Subtitle")
-    _control_table(document, meta)
-    _history_table(document, history)
+    sect = _section_properties(tpl, landscape)
+    body = _Body(tpl, _text_width(sect))
+    body.paragraph(file.title, "Title")
+    body.paragraph(organisation, "Subtitle")
+    _control_table(body, meta)
+    _history_table(body, history)
     if file.preamble:
-        _markdown(document, file.preamble)
+        _markdown(body, file.preamble)
     for number, sec in enumerate(file.sections, start=1):
-        _heading(document, f"{number}. {sec.heading}", 1)
-        _markdown(document, sec.text)
-    _heading(document, "Annex A. Control mapping", 1)
-    _annex(document, file, corpus)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+        body.heading(f"{number}. {sec.heading}", 1)
+        _markdown(body, sec.text)
+    body.heading("Annex A. Control mapping", 1)
+    _annex(body, file, corpus)
+    sect_xml = etree.tostring(sect, encoding="unicode")
+    document = (
+        "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+        f"{tpl.document_open}<w:body>{''.join(body.parts)}{sect_xml}</w:body></w:document>"
+    )
+    header, footer = _header_footer(tpl, organisation, file.title, meta)
+    return _package(tpl, document, header, footer)
 
 
 def write_docx(path: Path, data: bytes) -> None:
@@ -71,99 +100,248 @@ def check_template(template: Path | None) -> None:
         return
     if not template.is_file():
         raise InputError(f"{template}: Word template not found (ISMS_DOCX_TEMPLATE)")
-    document = _open_template(template)
-    missing = [
-        name
-        for name in ("Title", "Subtitle", "Heading 1", "Heading 2", "List Bullet", "Table Grid")
-        if name not in [style.name for style in document.styles]
-    ]
+    tpl = _open_template(template)
+    missing = [name for name in REQUIRED_STYLES if tpl.style(name) is None]
     if missing:
         raise InputError(f"{template}: the Word template lacks the styles {', '.join(missing)}")
 
 
-def _open_template(template: Path | None) -> Any:
-    source = template or BUNDLED_TEMPLATE
+def _open_template(template: Path | None) -> _Template:
+    source = (template or BUNDLED_TEMPLATE).resolve()
     try:
-        return docx.Document(str(source))
-    except Exception as exc:  # python-docx raises several types for a bad package
+        stat = source.stat()
+    except OSError:
+        raise InputError(f"{source}: the Word template cannot be opened (not found)") from None
+    return _read_template(str(source), stat.st_size, stat.st_mtime_ns)
+
+
+@lru_cache(maxsize=4)
+def _read_template(source: str, _size: int, _mtime: int) -> _Template:
+    """The template's package, read and checked once per run (and again only if the file changes)."""
+    try:
+        with zipfile.ZipFile(source) as archive:
+            parts = {info.filename: archive.read(info) for info in archive.infolist() if not info.is_dir()}
+        rels = etree.fromstring(parts["_rels/.rels"])
+        main = next(
+            r.get("Target").lstrip("/")
+            for r in rels.iter(f"{{{PKG_REL}}}Relationship")
+            if r.get("Type", "").endswith("/officeDocument")
+        )
+        root = etree.fromstring(parts[main])
+        body = root.find(f"{{{W}}}body")
+        sect_pr = body.find(f"{{{W}}}sectPr") if body is not None else None
+        if sect_pr is None:
+            sect_pr = etree.fromstring(
+                f'<w:sectPr xmlns:w="{W}"><w:pgSz w:w="11906" w:h="16838"/>'
+                '<w:pgMar w:top="1440" w:right="1440" w:bottom="1440" w:left="1440" w:header="708" '
+                'w:footer="708" w:gutter="0"/></w:sectPr>'
+            )
+        text = parts[main].decode("utf-8")
+        start = re.search(r"<w:document\b[^>]*>", text)
+        if start is None:
+            raise ValueError("no w:document element")
+        styles: dict[str, str] = {}
+        folder = main.rsplit("/", 1)[0]
+        if f"{folder}/styles.xml" in parts:
+            for style in etree.fromstring(parts[f"{folder}/styles.xml"]).iter(f"{{{W}}}style"):
+                name = style.find(f"{{{W}}}name")
+                if name is not None and style.get(f"{{{W}}}styleId"):
+                    styles.setdefault(name.get(f"{{{W}}}val", ""), style.get(f"{{{W}}}styleId", ""))
+                    styles.setdefault(name.get(f"{{{W}}}val", "").lower(), style.get(f"{{{W}}}styleId", ""))
+    except (zipfile.BadZipFile, KeyError, StopIteration, ValueError, etree.XMLSyntaxError, OSError) as exc:
         raise InputError(f"{source}: the Word template cannot be opened ({exc.__class__.__name__})") from None
+    return _Template(parts, main, start.group(0), sect_pr, styles)
 
 
-def _field(paragraph: Any, instruction: str) -> None:
-    run = paragraph.add_run()
-    begin, text, end = OxmlElement("w:fldChar"), OxmlElement("w:instrText"), OxmlElement("w:fldChar")
-    begin.set(qn("w:fldCharType"), "begin")
-    text.set(qn("xml:space"), "preserve")
-    text.text = instruction
-    end.set(qn("w:fldCharType"), "end")
-    run._r.append(begin)
-    run._r.append(text)
-    run._r.append(end)
+def _section_properties(tpl: _Template, landscape: bool) -> Any:
+    sect = copy.deepcopy(tpl.sect_pr)
+    for ref in [*sect.findall(f"{{{W}}}headerReference"), *sect.findall(f"{{{W}}}footerReference")]:
+        sect.remove(ref)
+    footer = etree.Element(f"{{{W}}}footerReference", nsmap={"w": W, "r": R})
+    footer.set(f"{{{W}}}type", "default")
+    footer.set(f"{{{R}}}id", "rIdIsmsFooter")
+    header = etree.Element(f"{{{W}}}headerReference", nsmap={"w": W, "r": R})
+    header.set(f"{{{W}}}type", "default")
+    header.set(f"{{{R}}}id", "rIdIsmsHeader")
+    sect.insert(0, footer)
+    sect.insert(0, header)
+    size = sect.find(f"{{{W}}}pgSz")
+    if size is not None and landscape:
+        width, height = size.get(f"{{{W}}}w"), size.get(f"{{{W}}}h")
+        if width and height and int(width) < int(height):
+            size.set(f"{{{W}}}w", height)
+            size.set(f"{{{W}}}h", width)
+        size.set(f"{{{W}}}orient", "landscape")
+    margins = sect.find(f"{{{W}}}pgMar")
+    if margins is not None:
+        margins.set(f"{{{W}}}left", str(MARGIN_TWIPS))
+        margins.set(f"{{{W}}}right", str(MARGIN_TWIPS))
+    return sect
 
 
-def _style_id(document: Any, name: str) -> str:
-    """A style's id, looked up once per document: python-docx scans every style on each lookup by name,
-    which made Word export most of a generation run."""
-    cache: dict[str, str] = document.__dict__.setdefault("_isms_style_ids", {})
-    if name not in cache:
-        cache[name] = document.styles[name].style_id
-    return cache[name]
+def _text_width(sect: Any) -> int:
+    size = sect.find(f"{{{W}}}pgSz")
+    width = int(size.get(f"{{{W}}}w", "11906")) if size is not None else 11906
+    return max(2000, width - 2 * MARGIN_TWIPS)
 
 
-def _paragraph(document: Any, text: str = "", style: str | None = None) -> Any:
-    paragraph = document.add_paragraph()
-    if text:
-        paragraph.add_run(text)
-    if style:
-        paragraph._p.style = _style_id(document, style)
-    return paragraph
-
-
-def _heading(document: Any, text: str, level: int) -> Any:
-    return _paragraph(document, text, "Title" if level == 0 else f"Heading {level}")
-
-
-def _header_footer(document: Any, organisation: str, title: str, meta: dict[str, Any]) -> None:
-    section = document.sections[0]
+def _header_footer(tpl: _Template, organisation: str, title: str, meta: dict[str, Any]) -> tuple[str, str]:
     classification = str(meta.get("classification", ""))
-    header = section.header.paragraphs[0]
-    header.text = f"{organisation} | {title} | {classification.upper()}"
-    header.style = document.styles["Header"]
-    footer = section.footer.paragraphs[0]
-    footer.style = document.styles["Footer"]
-    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    footer.add_run(f"{classification} | version {meta.get('version', '')} | page ")
-    _field(footer, "PAGE")
-    footer.add_run(" of ")
-    _field(footer, "NUMPAGES")
+    head = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+
+    def style(name: str, extra: str = "") -> str:
+        sid = tpl.style(name)
+        inner = (f'<w:pStyle w:val="{_attr(sid)}"/>' if sid else "") + extra
+        return f"<w:pPr>{inner}</w:pPr>" if inner else ""
+
+    def field(instruction: str) -> str:
+        return (
+            '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+            f'<w:r><w:instrText xml:space="preserve">{instruction}</w:instrText></w:r>'
+            '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+        )
+
+    header_text = _run(f"{organisation} | {title} | {classification.upper()}")
+    header = f'{head}<w:hdr xmlns:w="{W}" xmlns:r="{R}"><w:p>{style("Header")}{header_text}</w:p></w:hdr>'
+    centred = style("Footer", '<w:jc w:val="center"/>')
+    version = str(meta.get("version", ""))
+    footer_runs = (
+        _run(f"{classification} | version {version} | page ")
+        + field("PAGE")
+        + _run(" of ")
+        + field("NUMPAGES")
+    )
+    footer = f'{head}<w:ftr xmlns:w="{W}" xmlns:r="{R}"><w:p>{centred}{footer_runs}</w:p></w:ftr>'
+    return header, footer
 
 
-def _table(document: Any, header: list[str], rows: list[list[str]]) -> Any:
-    table = document.add_table(rows=1, cols=len(header))
-    table.style = document.styles["Table Grid"]
-    for cell, text in zip(table.rows[0].cells, header, strict=True):
-        cell.text = ""
-        run = cell.paragraphs[0].add_run(text)
-        run.bold = True
-        _shade(cell, "DCE6F0")
-    for values in rows:
-        cells = table.add_row().cells
-        for cell, text in zip(cells, values, strict=False):
-            cell.text = ""
-            _inline(cell.paragraphs[0], _MD.parseInline(text)[0].children or [] if text else [])
-    return table
+def _package(tpl: _Template, document: str, header: str, footer: str) -> bytes:
+    folder = tpl.document_part.rsplit("/", 1)[0]
+    rels_name = f"{folder}/_rels/{tpl.document_part.rsplit('/', 1)[1]}.rels"
+    rels = etree.fromstring(tpl.parts.get(rels_name, f'<Relationships xmlns="{PKG_REL}"/>'.encode()))
+    for rel in list(rels):
+        if rel.get("Id") in ("rIdIsmsHeader", "rIdIsmsFooter"):
+            rels.remove(rel)
+    for rid, kind, target in (
+        ("rIdIsmsHeader", HEADER_REL, "isms-header.xml"),
+        ("rIdIsmsFooter", FOOTER_REL, "isms-footer.xml"),
+    ):
+        etree.SubElement(rels, f"{{{PKG_REL}}}Relationship", Id=rid, Type=kind, Target=target)
+    types = etree.fromstring(tpl.parts["[Content_Types].xml"])
+    for name, kind in (
+        (f"/{folder}/isms-header.xml", HEADER_TYPE),
+        (f"/{folder}/isms-footer.xml", FOOTER_TYPE),
+    ):
+        if not any(o.get("PartName") == name for o in types):
+            etree.SubElement(types, f"{{{CONTENT_TYPES}}}Override", PartName=name, ContentType=kind)
+    replaced = {
+        "[Content_Types].xml": etree.tostring(types, xml_declaration=True, encoding="UTF-8", standalone=True),
+        rels_name: etree.tostring(rels, xml_declaration=True, encoding="UTF-8", standalone=True),
+        tpl.document_part: document.encode("utf-8"),
+        f"{folder}/isms-header.xml": header.encode("utf-8"),
+        f"{folder}/isms-footer.xml": footer.encode("utf-8"),
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        archive.writestr("[Content_Types].xml", replaced.pop("[Content_Types].xml"))
+        for name, data in tpl.parts.items():
+            if name != "[Content_Types].xml":
+                archive.writestr(name, replaced.pop(name, data))
+        for name, data in replaced.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
 
 
-def _shade(cell: Any, colour: str) -> None:
-    shading = OxmlElement("w:shd")
-    shading.set(qn("w:val"), "clear")
-    shading.set(qn("w:color"), "auto")
-    shading.set(qn("w:fill"), colour)
-    cell._tc.get_or_add_tcPr().append(shading)
+class _Body:
+    """The document body as WordprocessingML, built as text and parsed once: python-docx's object API
+    (a lookup and an element per run and cell) made Word export most of a generation run."""
+
+    def __init__(self, template: _Template, width: int) -> None:
+        self.template = template
+        self.parts: list[str] = []
+        self.width = width  # twips
+
+    def style(self, name: str) -> str | None:
+        return self.template.style(name)
+
+    def paragraph(self, text: str = "", style: str | None = None, runs: str | None = None) -> None:
+        sid = self.style(style) if style else None
+        props = f'<w:pPr><w:pStyle w:val="{_attr(sid)}"/></w:pPr>' if sid else ""
+        content = runs if runs is not None else (_run(text) if text else "")
+        self.parts.append(f"<w:p>{props}{content}</w:p>")
+
+    def heading(self, text: str, level: int, runs: str | None = None) -> None:
+        self.paragraph(text, "Title" if level == 0 else f"Heading {level}", runs)
+
+    def table(self, header: list[str], rows: list[list[str]]) -> None:
+        cols = max(1, len(header))
+        width = self.width // cols
+        grid = "".join(f'<w:gridCol w:w="{width}"/>' for _ in range(cols))
+        look = '<w:tblLook w:firstRow="1" w:lastRow="0" w:firstColumn="1" w:lastColumn="0" w:noHBand="0" w:noVBand="1" w:val="04A0"/>'
+        grid_style = self.style("Table Grid")
+        table_style = f'<w:tblStyle w:val="{_attr(grid_style)}"/>' if grid_style else ""
+        out = [
+            f"<w:tbl><w:tblPr>{table_style}"
+            f'<w:tblW w:type="auto" w:w="0"/>{look}</w:tblPr><w:tblGrid>{grid}</w:tblGrid>'
+        ]
+        shade = '<w:shd w:val="clear" w:color="auto" w:fill="DCE6F0"/>'
+        out.append(
+            "<w:tr>"
+            + "".join(
+                f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{width}"/>{shade}</w:tcPr>'
+                f"<w:p>{_run(text, bold=True)}</w:p></w:tc>"
+                for text in header
+            )
+            + "</w:tr>"
+        )
+        for values in rows:
+            cells = (list(values) + [""] * cols)[:cols]
+            out.append(
+                "<w:tr>"
+                + "".join(
+                    f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{width}"/></w:tcPr><w:p>{_cell_runs(text)}</w:p></w:tc>'
+                    for text in cells
+                )
+                + "</w:tr>"
+            )
+        out.append("</w:tbl>")
+        self.parts.append("".join(out))
+
+    def code(self, text: str) -> None:
+        props = '<w:rPr><w:rFonts w:ascii="Consolas" w:hAnsi="Consolas"/><w:sz w:val="18"/></w:rPr>'
+        self.parts.append(f'<w:p><w:r>{props}<w:t xml:space="preserve">{_text(text)}</w:t></w:r></w:p>')
 
 
-def _control_table(document: Any, meta: dict[str, Any]) -> None:
-    _heading(document, "Document control", 2)
+_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _text(text: str) -> str:
+    return escape(_INVALID_XML.sub("", text))
+
+
+def _attr(value: str) -> str:
+    return escape(value, {'"': "&quot;"})
+
+
+def _run(text: str, bold: bool = False, italic: bool = False) -> str:
+    props = ("<w:b/>" if bold else "") + ("<w:i/>" if italic else "")
+    props = f"<w:rPr>{props}</w:rPr>" if props else ""
+    return f'<w:r>{props}<w:t xml:space="preserve">{_text(text)}</w:t></w:r>'
+
+
+def _cell_runs(text: str) -> str:
+    if not text:
+        return ""
+    if not _MARKUP.search(text):  # plain text needs no Markdown parse
+        return _run(text)
+    return _inline(_MD.parseInline(text)[0].children or [])
+
+
+_MARKUP = re.compile(r"[*_`\\\[<&]")
+
+
+def _control_table(document: _Body, meta: dict[str, Any]) -> None:
+    document.heading("Document control", 2)
     rows = [
         ["Document id", str(meta.get("id", ""))],
         ["Version", str(meta.get("version", ""))],
@@ -174,16 +352,16 @@ def _control_table(document: Any, meta: dict[str, Any]) -> None:
         ["Effective date", str(meta.get("effective_date", ""))],
         ["Next review", str(meta.get("next_review", ""))],
     ]
-    _table(document, ["Field", "Value"], rows)
+    document.table(["Field", "Value"], rows)
 
 
-def _history_table(document: Any, history: list[dict[str, str]]) -> None:
-    _heading(document, "Change history", 2)
+def _history_table(document: _Body, history: list[dict[str, str]]) -> None:
+    document.heading("Change history", 2)
     rows = [[h.get("version", ""), h.get("date", ""), h.get("change", "")] for h in history]
-    _table(document, ["Version", "Date", "Change"], rows or [["", "", ""]])
+    document.table(["Version", "Date", "Change"], rows or [["", "", ""]])
 
 
-def _annex(document: Any, file: DocumentFile, corpus: Corpus) -> None:
+def _annex(document: _Body, file: DocumentFile, corpus: Corpus) -> None:
     where: dict[str, list[str]] = {}
     for number, sec in enumerate(file.sections, start=1):
         for cid in sec.cited_ids:
@@ -193,7 +371,7 @@ def _annex(document: Any, file: DocumentFile, corpus: Corpus) -> None:
         where.setdefault(str(cid), [])
     if not where:
         clauses = ", ".join(str(c) for c in file.meta.get("clauses") or [])
-        document.add_paragraph(
+        document.paragraph(
             f"This document addresses clauses of the standard ({clauses}) rather than Annex A controls."
         )
         return
@@ -201,10 +379,10 @@ def _annex(document: Any, file: DocumentFile, corpus: Corpus) -> None:
     for cid in sorted(where, key=lambda c: tuple(int(x) for x in c[2:].split("."))):
         title = corpus.controls[cid].title if cid in corpus.controls else ""
         rows.append([cid, title, "; ".join(where[cid]) or "whole document"])
-    _table(document, ["Control", "Title", "Where this document covers it"], rows)
+    document.table(["Control", "Title", "Where this document covers it"], rows)
 
 
-def _markdown(document: Any, text: str) -> None:
+def _markdown(document: _Body, text: str) -> None:
     tokens = _MD.parse(text)
     index = 0
     list_styles: list[str] = []
@@ -218,26 +396,21 @@ def _markdown(document: Any, text: str) -> None:
             list_styles.pop()
         elif token.type == "heading_open":
             level = min(int(token.tag[1]) + 1, 3)
-            paragraph = _heading(document, "", level)
-            _inline(paragraph, tokens[index + 1].children or [])
+            document.heading("", level, runs=_inline(tokens[index + 1].children or []))
             index += 2
         elif token.type == "paragraph_open":
             style = list_styles[-1] if list_styles else None
-            paragraph = _paragraph(document, "", style)
-            _inline(paragraph, tokens[index + 1].children or [])
+            document.paragraph("", style, runs=_inline(tokens[index + 1].children or []))
             index += 2
         elif token.type == "table_open":
             index = _markdown_table(document, tokens, index)
             continue
         elif token.type in ("fence", "code_block"):
-            paragraph = document.add_paragraph()
-            run = paragraph.add_run(token.content.rstrip())
-            run.font.name = "Consolas"
-            run.font.size = Pt(9)
+            document.code(token.content.rstrip())
         index += 1
 
 
-def _markdown_table(document: Any, tokens: list[Token], index: int) -> int:
+def _markdown_table(document: _Body, tokens: list[Token], index: int) -> int:
     rows: list[list[str]] = []
     current: list[str] | None = None
     while tokens[index].type != "table_close":
@@ -250,12 +423,14 @@ def _markdown_table(document: Any, tokens: list[Token], index: int) -> int:
             rows.append(current)
         index += 1
     if rows:
-        _table(document, rows[0], rows[1:])
-        document.add_paragraph()
+        document.table(rows[0], rows[1:])
+        document.paragraph()
     return index + 1
 
 
-def _inline(paragraph: Any, children: list[Token]) -> None:
+def _inline(children: list[Token]) -> str:
+    """Runs for a paragraph's inline tokens: bold and italic kept, breaks as spaces."""
+    runs = []
     bold = italic = False
     for child in children:
         if child.type == "strong_open":
@@ -267,10 +442,10 @@ def _inline(paragraph: Any, children: list[Token]) -> None:
         elif child.type == "em_close":
             italic = False
         elif child.type in ("text", "code_inline"):
-            run = paragraph.add_run(child.content)
-            run.bold, run.italic = bold or None, italic or None
+            runs.append(_run(child.content, bold, italic))
         elif child.type in ("softbreak", "hardbreak"):
-            paragraph.add_run(" ")
+            runs.append(_run(" "))
+    return "".join(runs)
 
 
 __all__ = ["ANNEX_HEADING", "render_docx", "write_docx"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 # Files about the set as a whole that sit beside its documents: decisions needed, the evidence guide.
 SET_FILES = frozenset({"decisions.md", "evidence-guide.md"})
@@ -22,3 +23,15 @@ def write_atomic(path: Path, data: bytes | str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def fingerprint(*folders: Path) -> list[list[Any]]:
+    """Names, sizes and modification times of every file under the folders: what a cached result rests on."""
+    found: list[list[Any]] = []
+    for folder in folders:
+        if folder.is_dir():
+            for path in sorted(folder.rglob("*")):
+                if path.is_file():
+                    stat = path.stat()
+                    found.append([str(path), stat.st_size, stat.st_mtime_ns])
+    return found

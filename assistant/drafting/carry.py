@@ -13,11 +13,13 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from assistant.index.ingest import SourceDocument, ingest_folder
 from assistant.knowledge.loader import Corpus
 from assistant.knowledge.models import DocumentSpec, Section
 
+CARRY_VERSION = 2  # bump when the matching changes, so cached results are recomputed
 MAX_PER_SECTION = 3
 MIN_SHARED = 3  # content words a rule must share with a section to belong to it
 MIN_TOPIC = 2  # words a rule must share with a control's title and keywords
@@ -84,6 +86,24 @@ class Carried:
     def sources(self, doc_id: str) -> list[str]:
         found = [r.source for (d, _h), rules in self.rules.items() if d == doc_id for r in rules]
         return list(dict.fromkeys(found))
+
+
+def to_json(carried: Carried) -> dict[str, Any]:
+    return {
+        "rules": [[d, h, [r.__dict__ for r in rules]] for (d, h), rules in carried.rules.items()],
+        "questions": [[d, h, qs] for (d, h), qs in carried.questions.items()],
+        "files": [{**f.__dict__, "carried_into": list(f.carried_into)} for f in carried.files],
+        "skipped": [list(s) for s in carried.skipped],
+    }
+
+
+def from_json(data: dict[str, Any]) -> Carried:
+    return Carried(
+        rules={(d, h): [CarriedRule(**r) for r in rules] for d, h, rules in data["rules"]},
+        questions={(d, h): list(qs) for d, h, qs in data["questions"]},
+        files=[SourceFile(**{**f, "carried_into": tuple(f["carried_into"])}) for f in data["files"]],
+        skipped=[(a, b) for a, b in data["skipped"]],
+    )
 
 
 def words(text: str) -> set[str]:
@@ -175,7 +195,6 @@ def carry_rules(
                 continue
             doc, section, _ = best
             key = (doc.id, section.heading)
-            went.append(doc.id)
             if any(
                 len(rule_words & words(line)) >= COVERED * len(rule_words) for line in rendered(doc, section)
             ):
@@ -193,6 +212,7 @@ def carry_rules(
             chosen = result.rules.setdefault(key, [])
             if len(chosen) < MAX_PER_SECTION and all(c.text != text for c in chosen):
                 chosen.append(CarriedRule(text=text, source=source.relative, where=heading))
+                went.append(doc.id)
         into = tuple(dict.fromkeys(sorted(went, key=went.count, reverse=True)))
         same = [d.id for d in corpus.documents.values() if title and title <= words(d.title)]
         result.files.append(

@@ -42,6 +42,7 @@ def missing_rules(plan: SectionPlan, text: str) -> list[str]:
 
 class ChatWriter:
     name = "openai"
+    reads_context = True
     parallel = True
 
     def __init__(self, inputs: Inputs) -> None:

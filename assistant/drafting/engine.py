@@ -9,9 +9,10 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from assistant.drafting.carry import Carried, carry_rules
+from assistant.documents.files import fingerprint, write_atomic
+from assistant.drafting.carry import CARRY_VERSION, Carried, carry_rules, from_json, to_json
 from assistant.drafting.factcheck import FactChecker
 from assistant.drafting.facts import profile_facts
 from assistant.drafting.llm import DraftStepFailed
@@ -23,13 +24,15 @@ from assistant.drafting.validate import check_section, unknown_vendors
 from assistant.drafting.writers import make_writer
 from assistant.errors import InputError
 from assistant.ids import LEGACY_CONTROL_REF
-from assistant.index.search import Retriever
 from assistant.inputs.profile import Profile
 from assistant.inputs.risks import RiskRegister
 from assistant.inputs.workspace import Workspace
 from assistant.knowledge.loader import Corpus
 from assistant.knowledge.models import DocumentSpec, Section
 from assistant.settings import Settings
+
+if TYPE_CHECKING:
+    from assistant.index.search import Retriever
 
 SOA_DOC = "statement-of-applicability"
 RISK_DOCS = {
@@ -63,6 +66,7 @@ class Engine:
         self.facts = profile_facts(inputs.profile)
         self.known_ids = set(inputs.corpus.controls) | set(inputs.corpus.clauses)
         self.known_text = inputs.profile.model_dump_json()
+        self._profile_json = inputs.profile.model_dump(mode="json")
         self.factcheck = FactChecker(inputs.profile)
         self._retriever = retriever
         self._soa: Soa | None = None
@@ -71,7 +75,9 @@ class Engine:
         self._soa_lock = threading.Lock()
         self._plan_lock = threading.Lock()
         self.writer = make_writer(self.provider, inputs)
-        self._planner = Planner(inputs.corpus, inputs.profile, inputs.register, inputs.today, self.facts)
+        self._planner = Planner(
+            inputs.corpus, inputs.profile, inputs.register, inputs.today, self.facts, factcheck=self.factcheck
+        )
 
     @property
     def model(self) -> str:
@@ -85,12 +91,36 @@ class Engine:
         """The planner, with the rules of the organisation's current documents (read once, when first needed)."""
         with self._plan_lock:
             if self._carried is None:
-                ws = self.inputs.workspace
-                self._carried = carry_rules(
-                    self.inputs.corpus, ws.docs_dir, ws.root, self._planner.rendered, self._planner.problem
-                )
+                self._carried = self._carry()
                 self._planner.carried = self._carried
             return self._planner
+
+    def _carry(self) -> Carried:
+        """The rules of docs/, matched to sections; cached in the workspace state, keyed by everything the
+        match rests on (docs/ files, the corpus files, the profile), so an unchanged run reads no document."""
+        ws, settings = self.inputs.workspace, self.inputs.settings
+        key = hashlib.sha256(
+            json.dumps(
+                [CARRY_VERSION, fingerprint(ws.docs_dir, settings.corpus_dir), self._profile_json],
+                sort_keys=True,
+            ).encode("utf-8")
+        ).hexdigest()[:20]
+        cache = ws.state_dir / "cache" / f"carried-{key}.json"
+        try:
+            return from_json(json.loads(cache.read_text(encoding="utf-8")))
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        carried = carry_rules(
+            self.inputs.corpus, ws.docs_dir, ws.root, self._planner.rendered, self._planner.problem
+        )
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            for old in cache.parent.glob("carried-*.json"):
+                old.unlink(missing_ok=True)
+            write_atomic(cache, json.dumps(to_json(carried), ensure_ascii=False))
+        except OSError:
+            pass  # a read-only workspace state still drafts; it only recomputes next time
+        return carried
 
     @property
     def carried(self) -> Carried:
@@ -129,7 +159,7 @@ class Engine:
             controls,
             clauses,
             catalogue,
-            self.inputs.profile.model_dump(mode="json"),
+            self._profile_json,
             risks,
             self.provider,
             self.model,
@@ -202,7 +232,7 @@ class Engine:
         )
 
     def _section(self, doc: DocumentSpec, section: Section) -> tuple[DraftedSection, Usage]:
-        plan = self.planner.plan(doc, section)
+        plan = self.planner.plan(doc, section, context=self.writer.reads_context)
         allowed = set(plan.allowed_ids)
 
         def check(result: SectionDraft) -> list[str]:

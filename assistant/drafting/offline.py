@@ -44,6 +44,7 @@ def render_plan(plan: SectionPlan) -> SectionDraft:
 class OfflineWriter:
     name = "offline"
     model = "offline-drafter"
+    reads_context = False
     parallel = False
 
     def __init__(self, inputs: Inputs) -> None:

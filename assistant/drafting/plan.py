@@ -115,6 +115,7 @@ class Planner:
         today: date,
         facts: list[Fact],
         carried: Carried | None = None,
+        factcheck: FactChecker | None = None,
     ) -> None:
         self.corpus = corpus
         self.profile = profile
@@ -123,12 +124,15 @@ class Planner:
         self.facts = facts
         self.carried = carried or Carried()
         self.known_text = profile.model_dump_json()
-        self.factcheck = FactChecker(profile)
+        self.factcheck = factcheck or FactChecker(profile)
+        self._problems: dict[str, str | None] = {}
 
     def problem(self, text: str) -> str | None:
-        """Why a sentence cannot stand in this organisation's documents, or None."""
-        problems = fact_problems(text, self.known_text, self.corpus.vendors, self.factcheck)
-        return "; ".join(problems) or None
+        """Why a sentence cannot stand in this organisation's documents, or None (remembered per text)."""
+        if text not in self._problems:
+            found = fact_problems(text, self.known_text, self.corpus.vendors, self.factcheck)
+            self._problems[text] = "; ".join(found) or None
+        return self._problems[text]
 
     def rendered(self, doc: DocumentSpec, section: Section) -> list[str]:
         lines = render_statements(list(section.statements), self.profile, []).lines
@@ -139,11 +143,12 @@ class Planner:
         lines = render_statements(list(control.statements), self.profile, []).lines
         return [line for line in lines if self.problem(line) is None]
 
-    def plan(self, doc: DocumentSpec, section: Section) -> SectionPlan:
+    def plan(self, doc: DocumentSpec, section: Section, context: bool = True) -> SectionPlan:
+        """The section's plan; `context=False` leaves out what only a model reads (facts, risks, guidance)."""
         rendered = render_statements(list(section.statements), self.profile, list(section.decisions))
         statements = tuple(line for line in rendered.lines if self.problem(line) is None)
         cite = tuple([*section.controls, *section.clauses] or list(doc.clauses[:1]) or list(doc.controls[:1]))
-        passages = self._passages(doc, section)
+        passages = self._passages(doc, section) if context else []
         allowed = sorted(
             {*section.controls, *section.clauses, *doc.clauses, *cite, *(p.id for p in passages)}
         )
@@ -167,8 +172,8 @@ class Planner:
             ),
             cite=cite,
             allowed_ids=tuple(allowed),
-            facts=tuple(self._facts(doc, section)),
-            risks=tuple(self._risks(doc, section)),
+            facts=tuple(self._facts(doc, section)) if context else (),
+            risks=tuple(self._risks(doc, section)) if context else (),
             passages=tuple(passages),
         )
 

@@ -2,7 +2,8 @@
 
 A writer is built from the loaded inputs and must provide:
 
-- `name`, `model` and `parallel` (whether sections may be written side by side);
+- `name`, `model`, `parallel` (whether sections may be written side by side) and `reads_context` (whether
+  it reads the plan's organisation facts, risks and guidance, which are then gathered for it);
 - `prompt_version(doc_id)`: what the manifest records, so a change of prompt regenerates the document;
 - `write_section(plan, check)`: a `SectionDraft` that keeps every rule and block of the plan. `check(draft)`
   is the one checker every writer's output must pass (citations, placeholders, tools and figures against the
@@ -34,6 +35,7 @@ class Writer(Protocol):
     name: str
     model: str
     parallel: bool
+    reads_context: bool
 
     def prompt_version(self, doc_id: str) -> str: ...
 

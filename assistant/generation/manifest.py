@@ -33,14 +33,18 @@ class Manifest:
     def history(self, doc_id: str) -> list[dict[str, str]]:
         return list(self.documents.get(doc_id, {}).get("history", []))
 
-    def record(self, entry: dict[str, Any], change: str | None = None, date: str = "") -> None:
+    def record(
+        self, entry: dict[str, Any], change: str | None = None, date: str = "", save: bool = True
+    ) -> None:
+        """Record a document's entry; `save=False` leaves writing the file to `finish` (unchanged ones)."""
         with self._lock:
             previous = self.documents.get(entry["id"], {})
             history = list(previous.get("history", []))
             if change and (not history or history[-1].get("version") != entry.get("version")):
                 history.append({"version": str(entry.get("version", "")), "date": date, "change": change})
             self.documents[entry["id"]] = {**previous, **entry, "history": history}
-            self._save()
+            if save:
+                self._save()
 
     def finish(self, run: dict[str, Any]) -> None:
         with self._lock:
@@ -49,4 +53,8 @@ class Manifest:
 
     def _save(self) -> None:
         data = {"run": self.run, "documents": [self.documents[k] for k in sorted(self.documents)]}
-        write_atomic(self.path, json.dumps(data, indent=1, ensure_ascii=False) + "\n")
+        # One document per line: readable, and written by json's C encoder (an indented dump is pure Python,
+        # and this file is saved after every document).
+        lines = ",\n".join(json.dumps(d, ensure_ascii=False, sort_keys=True) for d in data["documents"])
+        run = json.dumps(data["run"], ensure_ascii=False, sort_keys=True)
+        write_atomic(self.path, f'{{"run": {run},\n"documents": [\n{lines}\n]}}\n')

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from assistant.documents.docx_export import render_docx, write_docx
 from assistant.documents.markdown import read_document, write_document
-from assistant.documents.soa_csv import write_soa_csv
-from assistant.documents.soa_xlsx import write_soa_xlsx
 from assistant.drafting.engine import SOA_DOC, Engine, Inputs
 from assistant.drafting.models import Draft
 from assistant.generation.manifest import Manifest
-from assistant.store import DocumentStore
+
+if TYPE_CHECKING:
+    from assistant.store import DocumentStore
 
 
 def output_paths(out_dir: Path, doc_id: str) -> list[Path]:
@@ -31,6 +30,11 @@ def write_outputs(
     seconds: float,
     store: DocumentStore | None = None,
 ) -> dict[str, Any]:
+    # Word and Excel libraries load only when something is written (an unchanged run needs neither).
+    from assistant.documents.docx_export import render_docx, write_docx
+    from assistant.documents.soa_csv import write_soa_csv
+    from assistant.documents.soa_xlsx import write_soa_xlsx
+
     out_dir = inputs.workspace.out_dir
     md_path = out_dir / f"{draft.doc_id}.md"
     meta = write_document(md_path, draft, inputs.corpus, inputs.profile, inputs.today)

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import frontmatter
 
@@ -23,7 +24,6 @@ from assistant.generation.decisions import write_decisions
 from assistant.generation.manifest import Manifest
 from assistant.generation.outputs import output_paths, write_outputs
 from assistant.ids import DOCUMENT_ID
-from assistant.store import DocumentStore
 
 
 @dataclass
@@ -121,8 +121,18 @@ class Generator:
         self.force = force
         self.on_change = on_change or (lambda _r: None)
         self.manifest = Manifest(inputs.workspace.out_dir)
-        self.store = DocumentStore.for_workspace(inputs.workspace.state_dir)
+        self._store: Any = None
+        self._store_lock = threading.Lock()
         self._stop = threading.Event()
+
+    def store(self) -> Any:
+        """The version store, opened when the first document is written (an unchanged run needs none)."""
+        with self._store_lock:
+            if self._store is None:
+                from assistant.store import DocumentStore
+
+                self._store = DocumentStore.for_workspace(self.inputs.workspace.state_dir)
+            return self._store
 
     def run(self, doc_ids: list[str]) -> RunReport:
         started = time.perf_counter()
@@ -133,7 +143,7 @@ class Generator:
             version = None if self.force else is_unchanged(self.inputs, self.engine, doc_id)
             if version is not None:
                 results[doc_id].status, results[doc_id].version = "unchanged", version
-                self.manifest.record({"id": doc_id, "status": "unchanged"})
+                self.manifest.record({"id": doc_id, "status": "unchanged"}, save=False)
                 self.on_change(results[doc_id])
             else:
                 todo.append(doc_id)
@@ -196,7 +206,7 @@ class Generator:
                 draft,
                 change,
                 time.perf_counter() - started,
-                self.store,
+                self.store(),
             )
             result.status, result.version = "written", entry["version"]
             result.prompt_tokens, result.completion_tokens = (

@@ -109,3 +109,33 @@ def load_corpus(root: Path | None = None) -> Corpus:
         sources=sources,
         vendors=load_vendors(root / "vendors.yaml"),
     )
+
+
+def load_corpus_cached(root: Path, cache_dir: Path) -> Corpus:
+    """`load_corpus`, kept as a pickle in the workspace state and reused while no corpus file (and no line
+    of the code that reads it) has changed: validating 160 YAML files is most of a quick command's time."""
+    import hashlib
+    import json
+    import pickle
+
+    from assistant.documents.files import fingerprint, write_atomic
+
+    code = Path(__file__).parent
+    key = hashlib.sha256(json.dumps(fingerprint(root, code)).encode("utf-8")).hexdigest()[:20]
+    cache = cache_dir / f"corpus-{key}.pickle"
+    try:
+        with cache.open("rb") as handle:
+            corpus = pickle.load(handle)
+        if isinstance(corpus, Corpus):
+            return corpus
+    except Exception:  # a missing, stale or damaged cache is rebuilt, never trusted
+        pass
+    corpus = load_corpus(root)
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        for old in cache_dir.glob("corpus-*.pickle"):
+            old.unlink(missing_ok=True)
+        write_atomic(cache, pickle.dumps(corpus, protocol=pickle.HIGHEST_PROTOCOL))
+    except OSError:
+        pass
+    return corpus

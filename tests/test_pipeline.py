@@ -48,9 +48,14 @@ def test_rules_of_existing_documents_are_carried_over_and_attributed(kestrel_set
     out = kestrel_set / "out"
     aup = frontmatter.load(out / "acceptable-use-policy.md")
     assert "Staff must not paste customer data into public websites" in aup.content
-    # A rule naming tools the profile does not use is not carried: the profile wins and a decision asks.
-    assert "Dropbox" not in aup.content
-    assert any("Dropbox" in q and "acceptable-use-policy-v1.2.docx" in q for q in aup["decisions"])
+    # A rule naming what the profile does not know is not carried: the profile wins and a decision asks.
+    assert "it@kestrel-analytics.example" not in aup.content
+    assert any(
+        "it@kestrel-analytics.example" in q and "acceptable-use-policy-v1.2.docx" in q
+        for q in aup["decisions"]
+    )
+    # Tools named only as forbidden examples, or replaced by the profile's own, raise no question.
+    assert "Dropbox" not in aup.content and not any("Dropbox" in q for q in aup["decisions"])
     manifest = json.loads((out / "manifest.json").read_text())
     entry = next(d for d in _documents(manifest) if d["id"] == "acceptable-use-policy")
     assert "carried over from acceptable-use-policy-v1.2.docx" in entry["history"][-1]["change"]
@@ -68,11 +73,8 @@ def test_soa_says_how_each_applicable_control_is_done(kestrel_set: Path) -> None
 
     rows = list(csv.DictReader((kestrel_set / "out" / "soa.csv").open(encoding="utf-8")))
     applicable = [r for r in rows if r["applicable"] == "yes"]
-    told = [
-        r
-        for r in applicable
-        if "In place:" in r["justification"] or "Being put in place:" in r["justification"]
-    ]
+    leads = ("In place:", "Partly in place:", "Planned:", "To be put in place:")
+    told = [r for r in applicable if any(lead in r["justification"] for lead in leads)]
     assert len(told) >= 0.9 * len(applicable)
     mfa = next(r for r in rows if r["control_id"] == "A.8.5")
     assert "Okta" in mfa["justification"]

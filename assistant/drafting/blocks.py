@@ -213,9 +213,13 @@ def existing_documents(ctx: BlockContext) -> str:
         if f.replaced_by:
             fate = f"Superseded by the {titles[f.replaced_by]} from its approval"
             if f.replaced_by in f.carried_into:
-                fate += "; its rules carried into it"
+                fate += "; its rules that still apply are carried into it"
             if into:
                 fate += f"; rules also carried into: {into}"
+        elif f.rulebook:
+            fate = "Withdrawn when the ISMS policies are approved"
+            if into:
+                fate += f"; its rules that still apply are carried into: {into}"
         elif into:
             fate = f"Stays in use as a working document; its rules carried into: {into}"
         else:

@@ -19,11 +19,11 @@ from assistant.index.ingest import SourceDocument, ingest_folder
 from assistant.knowledge.loader import Corpus
 from assistant.knowledge.models import DocumentSpec, Section
 
-CARRY_VERSION = 2  # bump when the matching changes, so cached results are recomputed
+CARRY_VERSION = 5  # bump when the matching changes, so cached results are recomputed
 MAX_PER_SECTION = 3
 MIN_SHARED = 3  # content words a rule must share with a section to belong to it
-MIN_TOPIC = 2  # words a rule must share with a control's title and keywords
-COVERED = 0.6  # share of a rule's words already in one statement: the section says it already
+MIN_TOPIC = 3  # words a rule must share with a control's title and keywords
+COVERED = 0.5  # share of a rule's words already in one statement: the document says it already
 RULE = re.compile(
     r"\b(must|must not|never|may not|may only|not permitted|not allowed|are required|is required|"
     r"only (?:via|through|with|by|from|if|when)|prohibited|are not allowed|is not allowed)\b",
@@ -41,7 +41,12 @@ PRONOUNS = [
     (re.compile(r"\bYou\b"), "They"),
     (re.compile(r"\byou\b"), "they"),
 ]
-NOT_A_RULE = re.compile(r"\?|\||^\s*(?:owner|version|approved|document|classification|effective)\b", re.I)
+NOT_A_RULE = re.compile(
+    r"\?|\||^\s*(?:owner|version|approved|document|classification|effective)\b"
+    r"|\bthis (?:checklist|policy|procedure|document|guideline|runbook|form|section)\b|\b(?:below|above)\b"
+    r"|^(?:they|it|this|these|those|he|she|such|then|if)\b",
+    re.I,
+)  # questions, table rows, metadata, and sentences that point into their own document
 WORD = re.compile(r"[a-z][a-z0-9-]{3,}")
 STOP = {
     "must", "never", "only", "with", "from", "that", "this", "they", "their", "them", "have", "will", "when",
@@ -66,6 +71,7 @@ class SourceFile:
     version: str
     carried_into: tuple[str, ...]  # catalogue document ids its rules went to
     replaced_by: str | None  # the catalogue document with the same subject, which supersedes it
+    rulebook: bool = False  # a policy or guideline (superseded by the new set), not a working document
 
 
 @dataclass
@@ -107,9 +113,12 @@ def from_json(data: dict[str, Any]) -> Carried:
 
 
 def words(text: str) -> set[str]:
-    return {w[:7] for w in WORD.findall(text.lower()) if w not in STOP}
+    """Content words, cut to six letters so that "reported", "reporting" and "reports" meet."""
+    return {w[:6] for w in WORD.findall(text.lower()) if w not in STOP}
 
 
+RULEBOOK = re.compile(r"polic|guideline|richtlinie|standard|handbook|regulations", re.I)
+WORKING = re.compile(r"procedure|runbook|checklist|form\b|flow|plan\b|instruction", re.I)
 ITEM = re.compile(r"^\s*(?:[-*]|\d+\.)\s+")
 
 
@@ -154,6 +163,8 @@ def in_document_voice(sentence: str) -> str:
         text = f"Staff must {key} {rest}"
     for pattern, replacement in PRONOUNS:
         text = pattern.sub(replacement, text)
+    text = re.sub(r"\be\.g\.,?\s*", "for example ", text)
+    text = re.sub(r"\bi\.e\.,?\s*", "that is, ", text)
     return text if text.endswith((".", "!")) else text + "."
 
 
@@ -167,12 +178,14 @@ def carry_rules(
     docs_dir: Path,
     workspace_root: Path,
     rendered: Callable[[DocumentSpec, Section], list[str]],
-    problem: Callable[[str], str | None],
+    judge: Callable[[str], tuple[str, str | None]],
 ) -> Carried:
     """Match every rule of the organisation's documents to the catalogue section it concerns.
 
     `rendered(doc, section)` gives the section's statements as the organisation's set will state them;
-    `problem(text)` says why a rule cannot be carried (a tool or figure against the profile), or None.
+    `judge(text)` says whether a rule can be carried: ("ok", None), ("skip", why) when the profile has
+    replaced what it names (another product of the same kind) or names it only as a forbidden example,
+    or ("ask", why) when it names a tool, person or figure the profile contradicts or does not know.
     """
     result = Carried()
     ingested = ingest_folder(docs_dir, workspace_root)
@@ -188,20 +201,22 @@ def carry_rules(
     for source in ingested.documents:
         went: list[str] = []
         title = words(source.title)
+        same = [d.id for d in corpus.documents.values() if title and title <= words(d.title)]
         for heading, sentence in rule_lines(source):
             rule_words = words(sentence)
-            best = _home(rule_words, title, topics, targets)
+            best = _home(rule_words, same[0] if same else None, topics, targets)
             if best is None:
                 continue
             doc, section, _ = best
             key = (doc.id, section.heading)
-            if any(
-                len(rule_words & words(line)) >= COVERED * len(rule_words) for line in rendered(doc, section)
-            ):
-                continue  # the section says this already
+            said = [line for other in doc.sections for line in rendered(doc, other)]
+            if any(len(rule_words & words(line)) >= COVERED * len(rule_words) for line in said):
+                continue  # the document says this already
             text = in_document_voice(sentence)
-            reason = problem(text)
-            if reason:
+            verdict, reason = judge(text)
+            if verdict == "skip":
+                continue
+            if verdict == "ask":
                 name = Path(source.relative).name
                 question = (
                     f"{name} says “{sentence.rstrip('.')}”, but {reason}; this draft follows the profile. "
@@ -214,32 +229,40 @@ def carry_rules(
                 chosen.append(CarriedRule(text=text, source=source.relative, where=heading))
                 went.append(doc.id)
         into = tuple(dict.fromkeys(sorted(went, key=went.count, reverse=True)))
-        same = [d.id for d in corpus.documents.values() if title and title <= words(d.title)]
+        rulebook = bool(RULEBOOK.search(source.title)) and not WORKING.search(source.title)
         result.files.append(
-            SourceFile(source.relative, source.title, _version(source), into, same[0] if same else None)
+            SourceFile(
+                source.relative, source.title, _version(source), into, same[0] if same else None, rulebook
+            )
         )
     return result
 
 
 def _home(
     rule: set[str],
-    source_title: set[str],
+    replaced_by: str | None,
     topics: dict[str, set[str]],
     targets: list[tuple[DocumentSpec, Section, set[str]]],
 ) -> tuple[DocumentSpec, Section, set[str]] | None:
-    """The section a rule belongs in: among sections covering the control the rule is most about, the one
-    whose words it shares most (a document with the source's own title first). None when unsure."""
-    ranked = sorted(((len(rule & w), -len(w), cid) for cid, w in topics.items()), reverse=True)
-    if not ranked or ranked[0][0] < MIN_TOPIC:
+    """The section a rule belongs in. A rule of a document the set replaces (an old acceptable use policy)
+    goes to the replacing document when one of its sections shares enough words; otherwise each section
+    scores what it shares with the rule plus, twice, what its controls' titles and keywords share with it.
+    None when no section is clearly about the rule."""
+    if replaced_by:
+        own = [t for t in targets if t[0].id == replaced_by]
+        best = max(own, key=lambda t: len(rule & t[2]), default=None)
+        if best is not None and len(rule & best[2]) >= MIN_SHARED + 1:
+            return best
+
+    def score(target: tuple[DocumentSpec, Section, set[str]]) -> tuple[int, int, int]:
+        topic = max((len(rule & topics[c]) for c in target[1].controls if c in topics), default=0)
+        shared = len(rule & target[2])
+        return (shared + 2 * topic if topic >= MIN_TOPIC else 0, topic, -len(target[2]))
+
+    best = max(targets, key=score, default=None)
+    if best is None or score(best)[1] < MIN_TOPIC or len(rule & best[2]) < MIN_SHARED:
         return None
-    control = ranked[0][2]
-    homes = [t for t in targets if control in t[1].controls]
-    if not homes:
-        return None
-    best = max(
-        homes, key=lambda t: (bool(source_title) and source_title <= words(t[0].title), len(rule & t[2]))
-    )
-    return best if len(rule & best[2]) >= MIN_SHARED else None
+    return best
 
 
 def _version(source: SourceDocument) -> str:

@@ -111,7 +111,7 @@ class Engine:
         except (OSError, ValueError, KeyError, TypeError):
             pass
         carried = carry_rules(
-            self.inputs.corpus, ws.docs_dir, ws.root, self._planner.rendered, self._planner.problem
+            self.inputs.corpus, ws.docs_dir, ws.root, self._planner.rendered, self._planner.carry_verdict
         )
         try:
             cache.parent.mkdir(parents=True, exist_ok=True)

@@ -9,6 +9,7 @@ chat writer words it for the organisation but keeps every rule and figure.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
@@ -26,6 +27,7 @@ from assistant.inputs.risks import RiskRegister
 from assistant.knowledge.loader import Corpus
 from assistant.knowledge.models import Control, DocumentSpec, Section
 
+FORBIDS = re.compile(r"\b(?:never|must not|not permitted|not allowed|prohibited|may not|do not)\b", re.I)
 MAX_FACTS = 10
 MAX_RISKS = 8
 PROMPT_BUDGET = 6000  # tokens of one section's prompt
@@ -133,6 +135,18 @@ class Planner:
             found = fact_problems(text, self.known_text, self.corpus.vendors, self.factcheck)
             self._problems[text] = "; ".join(found) or None
         return self._problems[text]
+
+    def carry_verdict(self, text: str) -> tuple[str, str | None]:
+        """Whether a rule from docs/ can be carried: see `carry_rules`."""
+        vendors = self.corpus.vendors
+        foreign = vendors.foreign(text, self.known_text)
+        if foreign:
+            ours = {vendors.category(name) for name in vendors.named_in(self.known_text)}
+            replaced = {name for name in foreign if vendors.category(name) in ours}
+            if FORBIDS.search(text) or replaced == set(foreign):
+                return "skip", f"the profile has replaced {', '.join(sorted(foreign))}"
+        reason = self.problem(text)
+        return ("ask", reason) if reason else ("ok", None)
 
     def rendered(self, doc: DocumentSpec, section: Section) -> list[str]:
         lines = render_statements(list(section.statements), self.profile, []).lines

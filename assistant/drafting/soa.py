@@ -152,7 +152,12 @@ class OfflineSoaWriter:
         status: ImplementationStatus = basis.status or ("planned" if basis.risks else "not_implemented")
         if basis.practice:
             shown = basis.practice[:2] if len(basis.practice[0].split()) < 25 else basis.practice[:1]
-            lead = "In place" if status in ("implemented", "partial") else "Being put in place"
+            lead = {
+                "implemented": "In place",
+                "partial": "Partly in place",
+                "planned": "Planned",
+                "not_implemented": "To be put in place",
+            }[status]
             text += f" {lead}: " + " ".join(p.rstrip(".") + "." for p in shown)
         return SoaRowDraft(
             control_id=c.id,

@@ -46,6 +46,14 @@ class Vendors:
     def _by_alias(self) -> dict[str, Product]:
         return {a: p for p in self.products for a in p.aliases}
 
+    def category(self, name: str) -> str:
+        """The category of a product, by its name."""
+        return self._by_name[name].category
+
+    @cached_property
+    def _by_name(self) -> dict[str, Product]:
+        return {p.name: p for p in self.products}
+
     def named_in(self, text: str) -> dict[str, str]:
         """Products named in `text`: product name -> the first alias that named it."""
         found: dict[str, str] = {}

@@ -9,7 +9,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from assistant.documents.files import fingerprint, write_atomic
 from assistant.drafting.carry import CARRY_VERSION, Carried, carry_rules, from_json, to_json
@@ -30,9 +30,6 @@ from assistant.inputs.workspace import Workspace
 from assistant.knowledge.loader import Corpus
 from assistant.knowledge.models import DocumentSpec, Section
 from assistant.settings import Settings
-
-if TYPE_CHECKING:
-    from assistant.index.search import Retriever
 
 SOA_DOC = "statement-of-applicability"
 RISK_DOCS = {
@@ -60,7 +57,7 @@ class Inputs:
 class Engine:
     """Plans every section once, has the provider's writer write it, and checks what comes back."""
 
-    def __init__(self, inputs: Inputs, retriever: Retriever | None = None) -> None:
+    def __init__(self, inputs: Inputs) -> None:
         self.inputs = inputs
         self.provider = inputs.settings.resolved_provider
         self.facts = profile_facts(inputs.profile)
@@ -68,10 +65,8 @@ class Engine:
         self.known_text = inputs.profile.model_dump_json()
         self._profile_json = inputs.profile.model_dump(mode="json")
         self.factcheck = FactChecker(inputs.profile)
-        self._retriever = retriever
         self._soa: Soa | None = None
         self._carried: Carried | None = None
-        self._retriever_lock = threading.Lock()
         self._soa_lock = threading.Lock()
         self._plan_lock = threading.Lock()
         self.writer = make_writer(self.provider, inputs)
@@ -166,15 +161,6 @@ class Engine:
             self.prompt_version(doc_id),
         ]
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode("utf-8")).hexdigest()[:16]
-
-    def retriever(self) -> Retriever:
-        with self._retriever_lock:
-            if self._retriever is None:
-                from assistant.index.workspace_index import build_workspace_index, open_retriever
-
-                build_workspace_index(self.inputs.workspace, self.inputs.settings)
-                self._retriever = open_retriever(self.inputs.workspace, self.inputs.settings)
-            return self._retriever
 
     @property
     def soa_ready(self) -> bool:

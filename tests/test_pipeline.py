@@ -181,3 +181,61 @@ sections:
 def _documents(manifest: dict) -> list[dict]:  # type: ignore[type-arg]
     docs = manifest["documents"]
     return list(docs.values()) if isinstance(docs, dict) else docs
+
+
+def test_carried_rules_follow_the_files_in_docs(tmp_path: Path, runner) -> None:  # type: ignore[no-untyped-def]
+    ws = copy_example("kestrel-saas", tmp_path / "k")
+    only = ("--only", "acceptable-use-policy", "--workspace", str(ws))
+    assert invoke(runner, "generate", *only).exit_code == 0
+    rule = "Staff must not paste customer data into public websites"
+    assert rule in (ws / "out" / "acceptable-use-policy.md").read_text()
+    (ws / "docs" / "acceptable-use-policy-v1.2.docx").unlink()
+    result = invoke(runner, "generate", *only)
+    assert result.exit_code == 0, result.output
+    post = frontmatter.load(ws / "out" / "acceptable-use-policy.md")
+    assert rule not in post.content and post["version"] == "0.2"
+    assert not any("acceptable-use-policy-v1.2.docx" in q for q in post["decisions"])
+
+
+def test_corpus_cache_follows_the_corpus_files(tmp_path: Path) -> None:
+    from assistant.knowledge.loader import load_corpus_cached
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(REPO / "corpus", corpus)
+    cache = tmp_path / "cache"
+    first = load_corpus_cached(corpus, cache)
+    assert load_corpus_cached(corpus, cache).documents.keys() == first.documents.keys()
+    assert len(list(cache.glob("corpus-*.pickle"))) == 1
+    (corpus / "documents" / "visitor-procedure.yaml").write_text(VISITOR, encoding="utf-8")
+    assert "visitor-procedure" in load_corpus_cached(corpus, cache).documents
+    (cache / next(cache.glob("corpus-*.pickle")).name).write_bytes(b"not a pickle")
+    assert "visitor-procedure" in load_corpus_cached(corpus, cache).documents  # damaged cache: rebuilt
+
+
+def test_same_text_from_new_inputs_keeps_its_version_but_records_the_inputs(
+    tmp_path: Path,
+) -> None:
+    from datetime import date
+
+    from assistant.documents.markdown import write_document
+    from assistant.drafting.models import Draft, DraftedSection
+
+    inputs = load_inputs(copy_example("kestrel-saas", tmp_path / "k"), provider="offline")
+    section = DraftedSection(heading="Purpose and scope", text="Rules apply [A.5.15].", cited_ids=["A.5.15"])
+    draft = Draft(
+        doc_id="access-control-policy", title="Access Control Policy", sections=[section],
+        provider="offline", model="m", prompt_version="v", inputs_hash="aaaa",
+    )  # fmt: skip
+    path = tmp_path / "out" / "access-control-policy.md"
+    first = write_document(path, draft, inputs.corpus, inputs.profile, date(2026, 11, 30))
+    again = write_document(
+        path,
+        draft.model_copy(update={"inputs_hash": "bbbb"}),
+        inputs.corpus,
+        inputs.profile,
+        date(2026, 12, 1),
+    )
+    post = frontmatter.load(path)
+    assert first["version"] == again["version"] == post["version"] == "0.1"
+    assert post["inputs_hash"] == "bbbb"  # or every later run would find the old hash and redraft it
+    assert str(post["effective_date"]) == "2026-11-30"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -44,10 +43,11 @@ def ui(
         "--browser.gatherUsageStats",
         "false",
     ]
-    try:
-        raise typer.Exit(subprocess.call(command, env=env))
-    except KeyboardInterrupt:
-        raise typer.Exit(0) from None
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Become the Streamlit server rather than wait for it as a child: stopping `isms ui` (Ctrl-C, SIGTERM
+    # from a service manager or a test) then stops the server too, instead of leaving it running orphaned.
+    os.execve(sys.executable, command, env)
 
 
 ui_cmd = handles_errors(ui)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -35,3 +38,19 @@ def fingerprint(*folders: Path) -> list[list[Any]]:
                     stat = path.stat()
                     found.append([str(path), stat.st_size, stat.st_mtime_ns])
     return found
+
+
+@contextmanager
+def numpy_hidden() -> Iterator[None]:
+    """Import openpyxl inside this block: it loads numpy (a quarter of a second, a twentieth of a whole
+    generation run) only to recognise numpy numbers, which we never write. A process that already has
+    numpy is left as it is, and numpy imports normally after the block."""
+    if "numpy" in sys.modules:
+        yield
+        return
+    sys.modules["numpy"] = None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        if "numpy" in sys.modules and sys.modules["numpy"] is None:
+            del sys.modules["numpy"]

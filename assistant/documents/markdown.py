@@ -129,6 +129,9 @@ def control_mapping(draft: Draft, corpus: Corpus) -> str:
     return "\n".join(rows)
 
 
+RECORDED = ("inputs_hash", "generated_by", "decisions")  # front matter that changes without the text
+
+
 def write_document(path: Path, draft: Draft, corpus: Corpus, profile: Profile, today: date) -> dict[str, Any]:
     """Write `path` atomically; the version moves on only when the content changed."""
     previous = read_document(path) if path.exists() else None
@@ -136,7 +139,15 @@ def write_document(path: Path, draft: Draft, corpus: Corpus, profile: Profile, t
     meta = front_matter(draft, corpus, profile, today, str(version or "0.1"))
     text = render(draft, meta, corpus)
     if previous is not None and _body(path.read_text(encoding="utf-8")) == _body(text):
-        return previous.meta
+        # Same text: the version stays. What it was drafted from is still recorded, or the next run would
+        # find the old inputs hash and redraft the document every time.
+        if all(previous.meta.get(k) == meta.get(k) for k in RECORDED):
+            return previous.meta
+        meta["version"] = previous.meta.get("version", meta["version"])
+        meta["effective_date"] = previous.meta.get("effective_date", meta["effective_date"])
+        meta["next_review"] = previous.meta.get("next_review", meta["next_review"])
+        write_atomic(path, render(draft, meta, corpus))
+        return meta
     meta["version"] = next_version(str(version)) if previous else "0.1"
     write_atomic(path, render(draft, meta, corpus))
     return meta

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from pydantic import BaseModel
+
 from assistant.drafting.cache import ResponseCache
-from assistant.drafting.llm import ChatModel
 from assistant.drafting.models import DraftedSection, SectionDraft, SoaBatchDraft, SoaRowDraft, Usage
+from assistant.drafting.offline import render_plan
 from assistant.drafting.plan import SectionPlan, fit_plan
 from assistant.drafting.prompts import load_prompt
 from assistant.drafting.writers import with_blocks
@@ -40,6 +44,11 @@ def missing_rules(plan: SectionPlan, text: str) -> list[str]:
     return problems
 
 
+@lru_cache(maxsize=8)
+def _schema(model: type[BaseModel]) -> str:
+    return json.dumps(model.model_json_schema())
+
+
 class ChatWriter:
     name = "openai"
     reads_context = True
@@ -47,18 +56,32 @@ class ChatWriter:
 
     def __init__(self, inputs: Inputs) -> None:
         self.inputs = inputs
-        cache = ResponseCache(inputs.workspace.state_dir / "cache" / "llm")
-        self.chat = ChatModel(inputs.settings, cache)
-        self.model = self.chat.model
+        self.model = inputs.settings.model
         self.prompts = inputs.settings.prompts_dir
         self.org = inputs.profile.identity.name
+        self._chat: Any = None
+        self._lock = threading.Lock()
+
+    @property
+    def chat(self) -> Any:
+        """The model client, made when the first section is written (langchain takes seconds to load, and
+        an unchanged run needs none)."""
+        with self._lock:
+            if self._chat is None:
+                from assistant.drafting.llm import ChatModel
+
+                cache = ResponseCache(self.inputs.workspace.state_dir / "cache" / "llm")
+                self._chat = ChatModel(self.inputs.settings, cache)
+            return self._chat
 
     def prompt_version(self, doc_id: str) -> str:
         return load_prompt(self.prompts, "soa_batch" if doc_id == SOA_DOC else "draft_section").version_id
 
     def write_section(self, plan: SectionPlan, check: Check) -> tuple[SectionDraft, Usage]:
+        if not plan.rules:  # only tables built from data: nothing for a model to word
+            return render_plan(plan), Usage()
         prompt = load_prompt(self.prompts, "draft_section")
-        schema = json.dumps(SectionDraft.model_json_schema())
+        schema = _schema(SectionDraft)
         system, user = fit_plan(
             plan, lambda p: prompt.render(org_name=self.org, schema=schema, **p.variables())
         )
@@ -74,7 +97,7 @@ class ChatWriter:
         self, plan: SectionPlan, current: DraftedSection, instruction: str, check: Check
     ) -> tuple[SectionDraft, Usage]:
         prompt = load_prompt(self.prompts, "redraft_section")
-        schema = json.dumps(SectionDraft.model_json_schema())
+        schema = _schema(SectionDraft)
         corpus = self.inputs.corpus
         document = corpus.documents[plan.doc_id]
         section = next((s for s in document.sections if s.heading == plan.heading), None)
@@ -128,7 +151,7 @@ class ChatWriter:
         system, user = prompt.render(
             org_name=profile.identity.name,
             threshold=profile.risk_criteria.acceptance_threshold,
-            schema=json.dumps(SoaBatchDraft.model_json_schema()),
+            schema=_schema(SoaBatchDraft),
             facts=[f.text for f in profile_facts(profile)[:25]],
             controls=controls,
         )

@@ -269,6 +269,7 @@ class FactChecker:
         self.allowed = allowed
         self.parties = parties
         self.mfa_enforced = bool(profile.technology.identity.mfa.strip())
+        self._memo: dict[Unit, list[str]] = {}
 
     def _allowed_for(self, statement: Statement) -> set[float]:
         if statement.kind.name != "notification":
@@ -282,6 +283,13 @@ class FactChecker:
         return set()
 
     def unit_contradictions(self, unit: Unit) -> list[str]:
+        """Remembered per unit: a statement is checked when it is planned and again in its section."""
+        found = self._memo.get(unit)
+        if found is None:
+            found = self._memo[unit] = self._unit_contradictions(unit)
+        return list(found)
+
+    def _unit_contradictions(self, unit: Unit) -> list[str]:
         problems = []
         for statement in unit_statements(unit):
             if not statement.kind.checked:

@@ -84,6 +84,7 @@ class ChatModel:
             max_retries=settings.max_retries,
             temperature=0.2,
         )
+        self._json_chat = self._chat.bind(response_format={"type": "json_object"})
         self.requests = 0
         self._count_lock = threading.Lock()
         # Bounds requests in flight across every drafting thread (documents and SoA batches alike).
@@ -113,7 +114,9 @@ class ChatModel:
                         return cached, usage
                 except ValidationError:
                     pass
-        runnable = self._chat.with_structured_output(schema, method="json_mode", include_raw=True)
+        # JSON mode on the chat model itself, parsed here: langchain's structured-output chain runs each
+        # call through a parallel runnable that starts threads, which cost more CPU than the request.
+        runnable = self._json_chat
         messages: list[BaseMessage] = [SystemMessage(system), HumanMessage(user)]
         problems: list[str] = []
         for attempt in range(self.max_reasks + 1):
@@ -175,18 +178,16 @@ class ChatModel:
             ) from None
         except (ValidationError, json.JSONDecodeError, ValueError) as exc:
             return "", None, [f"the reply could not be parsed: {exc}"]
-        raw = result.get("raw")
-        content = raw.content if raw is not None and isinstance(raw.content, str) else ""
-        self._account(raw, messages, content, usage)
-        error = result.get("parsing_error")
-        parsed = result.get("parsed")
-        if error is not None or parsed is None:
-            return content, None, [f"the reply was not valid JSON for the schema: {str(error)[:300]}"]
-        if isinstance(parsed, dict):
-            try:
-                parsed = schema.model_validate(parsed)
-            except ValidationError as exc:
-                return content, None, [f"the JSON did not match the schema: {exc.errors()[:3]}"]
+        content = result.content if isinstance(result.content, str) else ""
+        self._account(result, messages, content, usage)
+        try:
+            data = json.loads(content)
+        except json.JSONDecodeError as exc:
+            return content, None, [f"the reply was not valid JSON for the schema: {str(exc)[:300]}"]
+        try:
+            parsed = schema.model_validate(data)
+        except ValidationError as exc:
+            return content, None, [f"the JSON did not match the schema: {exc.errors()[:3]}"]
         return content, parsed, []
 
     def _account(self, raw: Any, messages: list[Any], content: str, usage: Usage) -> None:

@@ -32,8 +32,11 @@ def write_outputs(
 ) -> dict[str, Any]:
     # Word and Excel libraries load only when something is written (an unchanged run needs neither).
     from assistant.documents.docx_export import render_docx, write_docx
+    from assistant.documents.files import numpy_hidden
     from assistant.documents.soa_csv import write_soa_csv
-    from assistant.documents.soa_xlsx import write_soa_xlsx
+
+    with numpy_hidden():
+        from assistant.documents.soa_xlsx import write_soa_xlsx
 
     out_dir = inputs.workspace.out_dir
     md_path = out_dir / f"{draft.doc_id}.md"

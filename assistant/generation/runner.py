@@ -168,7 +168,10 @@ class Generator:
             self.manifest.finish(self._run_summary(report))
             inputs = self.inputs
             if SOA_DOC in todo and self.engine.soa_ready:
-                from assistant.generation.evidence_guide import write_evidence_guide  # openpyxl: when needed
+                from assistant.documents.files import numpy_hidden
+
+                with numpy_hidden():  # openpyxl: loaded when needed, without numpy
+                    from assistant.generation.evidence_guide import write_evidence_guide
 
                 write_evidence_guide(
                     inputs.workspace.out_dir,

@@ -54,6 +54,10 @@ def test_rules_of_existing_documents_are_carried_over_and_attributed(kestrel_set
         "it@kestrel-analytics.example" in q and "acceptable-use-policy-v1.2.docx" in q
         for q in aup["decisions"]
     )
+    # Every carried rule is put to the security lead to confirm: it comes from an older document.
+    assert any(
+        "still apply as written" in q and "Staff must not paste customer data" in q for q in aup["decisions"]
+    )
     # Tools named only as forbidden examples, or replaced by the profile's own, raise no question.
     assert "Dropbox" not in aup.content and not any("Dropbox" in q for q in aup["decisions"])
     manifest = json.loads((out / "manifest.json").read_text())
@@ -239,3 +243,33 @@ def test_same_text_from_new_inputs_keeps_its_version_but_records_the_inputs(
     assert first["version"] == again["version"] == post["version"] == "0.1"
     assert post["inputs_hash"] == "bbbb"  # or every later run would find the old hash and redraft it
     assert str(post["effective_date"]) == "2026-11-30"
+
+
+def test_word_files_are_rendered_again_only_when_their_sources_change(
+    tmp_path: Path,
+    runner,  # type: ignore[no-untyped-def]
+) -> None:
+    ws = copy_example("kestrel-saas", tmp_path / "k")
+    only = ("--only", "cryptography-policy,access-control-policy", "--workspace", str(ws))
+    assert invoke(runner, "generate", *only).exit_code == 0
+    word = ws / "out" / "cryptography-policy.docx"
+    made = word.stat().st_mtime_ns
+    assert invoke(runner, "generate", "--force", *only).exit_code == 0
+    assert word.stat().st_mtime_ns == made  # same Markdown, history and template: same Word file
+    word.unlink()
+    assert invoke(runner, "generate", "--force", *only).exit_code == 0
+    assert word.exists()
+    other = ws / "out" / "access-control-policy.docx"
+    before = other.stat().st_mtime_ns
+    profile = ws / "profile.yaml"
+    profile.write_text(profile.read_text().replace("Daniel Okafor", "Dana Okafor"), encoding="utf-8")
+    assert invoke(runner, "generate", *only).exit_code == 0
+    assert other.stat().st_mtime_ns != before and "Dana Okafor" in _docx_text(other)
+
+
+def _docx_text(path: Path) -> str:
+    import docx
+
+    document = docx.Document(str(path))
+    cells = [c.text for t in document.tables for r in t.rows for c in r.cells]
+    return "\n".join([p.text for p in document.paragraphs] + cells)

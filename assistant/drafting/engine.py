@@ -9,6 +9,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from assistant.documents.files import fingerprint, write_atomic
@@ -17,7 +18,7 @@ from assistant.drafting.factcheck import FactChecker
 from assistant.drafting.facts import profile_facts
 from assistant.drafting.llm import DraftStepFailed
 from assistant.drafting.models import Draft, DraftedSection, SectionDraft, Soa, SoaRow, SoaRowDraft, Usage
-from assistant.drafting.plan import Planner, SectionPlan
+from assistant.drafting.plan import PLAN_VERSION, Planner, SectionPlan
 from assistant.drafting.soa import ControlBasis, bases, finalise
 from assistant.drafting.soa_document import soa_sections
 from assistant.drafting.validate import check_section, unknown_vendors
@@ -67,6 +68,7 @@ class Engine:
         self.factcheck = FactChecker(inputs.profile)
         self._soa: Soa | None = None
         self._carried: Carried | None = None
+        self._verdicts_loaded = 0
         self._soa_lock = threading.Lock()
         self._plan_lock = threading.Lock()
         self.writer = make_writer(self.provider, inputs)
@@ -86,9 +88,46 @@ class Engine:
         """The planner, with the rules of the organisation's current documents (read once, when first needed)."""
         with self._plan_lock:
             if self._carried is None:
+                self._load_verdicts()
                 self._carried = self._carry()
                 self._planner.carried = self._carried
             return self._planner
+
+    def _problems_cache(self) -> Path:
+        """Where the verdicts on statements are kept: keyed by the profile, the corpus files (vendor
+        dictionary) and the checking code, so any change to what a verdict rests on starts afresh."""
+        from assistant.drafting import fact_kinds, factcheck, validate
+        from assistant.knowledge import vendors
+
+        code = [Path(m.__file__ or "").stat().st_mtime_ns for m in (factcheck, fact_kinds, validate, vendors)]
+        key = hashlib.sha256(
+            json.dumps(
+                [code, fingerprint(self.inputs.settings.corpus_dir), self._profile_json], sort_keys=True
+            ).encode("utf-8")
+        ).hexdigest()[:20]
+        return self.inputs.workspace.state_dir / "cache" / f"verdicts-{key}.json"
+
+    def save_caches(self) -> None:
+        """Keep this run's verdicts on statements for the next run (a warm run then checks none again)."""
+        known = self._planner.verdicts
+        if len(known) == self._verdicts_loaded:
+            return
+        path = self._problems_cache()
+        try:
+            for old in path.parent.glob("verdicts-*.json"):
+                old.unlink(missing_ok=True)
+            write_atomic(path, json.dumps(known, ensure_ascii=False))
+        except OSError:
+            pass
+
+    def _load_verdicts(self) -> None:
+        try:
+            data = json.loads(self._problems_cache().read_text(encoding="utf-8"))
+            if isinstance(data, dict):
+                self._planner.verdicts.update(data)
+        except (OSError, ValueError):
+            pass
+        self._verdicts_loaded = len(self._planner.verdicts)
 
     def _carry(self) -> Carried:
         """The rules of docs/, matched to sections; cached in the workspace state, keyed by everything the
@@ -149,6 +188,7 @@ class Engine:
         if any("existing_documents" in s.blocks for s in doc.sections):
             carried.append([f.__dict__ for f in self.carried.files])
         payload = [
+            PLAN_VERSION,
             carried,
             doc.model_dump(mode="json"),
             controls,

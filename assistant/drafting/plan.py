@@ -28,6 +28,7 @@ from assistant.knowledge.loader import Corpus
 from assistant.knowledge.models import Control, DocumentSpec, Section
 
 FORBIDS = re.compile(r"\b(?:never|must not|not permitted|not allowed|prohibited|may not|do not)\b", re.I)
+PLAN_VERSION = 2  # bump whenever planning changes what a section holds: every document is then redrafted
 MAX_FACTS = 10
 MAX_RISKS = 8
 PROMPT_BUDGET = 6000  # tokens of one section's prompt
@@ -106,6 +107,24 @@ def fit_plan(
     return system, user
 
 
+def _confirm(carried: list[CarriedRule]) -> list[str]:
+    """Rules carried over are shown to the security lead to confirm: they come from an older document and
+    may no longer be what the organisation wants, or may clash with a rule elsewhere in the new set."""
+    by_source: dict[str, list[str]] = {}
+    for rule in carried:
+        by_source.setdefault(rule.source, []).append(rule.text)
+    return [
+        (
+            f"Do these rules carried over from {source.rsplit('/', 1)[-1]} still apply as written: "
+            if len(texts) > 1
+            else f"Does this rule carried over from {source.rsplit('/', 1)[-1]} still apply as written: "
+        )
+        + "; ".join(f"“{t.rstrip('.')}”" for t in texts)
+        + "?"
+        for source, texts in by_source.items()
+    ]
+
+
 class Planner:
     """Builds the plan of every section from the corpus, the profile, the register and `docs/`."""
 
@@ -127,14 +146,14 @@ class Planner:
         self.carried = carried or Carried()
         self.known_text = profile.model_dump_json()
         self.factcheck = factcheck or FactChecker(profile)
-        self._problems: dict[str, str | None] = {}
+        self.verdicts: dict[str, str | None] = {}  # text -> why it cannot stand (None: it can)
 
     def problem(self, text: str) -> str | None:
         """Why a sentence cannot stand in this organisation's documents, or None (remembered per text)."""
-        if text not in self._problems:
+        if text not in self.verdicts:
             found = fact_problems(text, self.known_text, self.corpus.vendors, self.factcheck)
-            self._problems[text] = "; ".join(found) or None
-        return self._problems[text]
+            self.verdicts[text] = "; ".join(found) or None
+        return self.verdicts[text]
 
     def carry_verdict(self, text: str) -> tuple[str, str | None]:
         """Whether a rule from docs/ can be carried: see `carry_rules`."""
@@ -182,7 +201,13 @@ class Planner:
             carried=tuple(self.carried.for_section(doc.id, section.heading)),
             blocks=tuple(blocks),
             decisions=tuple(
-                dict.fromkeys([*rendered.decisions, *self.carried.questions_for(doc.id, section.heading)])
+                dict.fromkeys(
+                    [
+                        *rendered.decisions,
+                        *self.carried.questions_for(doc.id, section.heading),
+                        *_confirm(self.carried.for_section(doc.id, section.heading)),
+                    ]
+                )
             ),
             cite=cite,
             allowed_ids=tuple(allowed),

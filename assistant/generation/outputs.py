@@ -21,6 +21,25 @@ def output_paths(out_dir: Path, doc_id: str) -> list[Path]:
     return paths
 
 
+def _word_key(md_path: Path, history: list[dict[str, str]], inputs: Inputs, doc_id: str) -> str:
+    """What the Word file is made from: the Markdown, the change history, the template and the exporter.
+    A Word file made from the same is not rendered again (a forced re-run of an unchanged set)."""
+    import hashlib
+    import json
+
+    from assistant.documents import docx_export
+
+    template = inputs.settings.docx_template or docx_export.BUNDLED_TEMPLATE
+    exporter = Path(docx_export.__file__)
+    payload = json.dumps(
+        [md_path.read_text(encoding="utf-8"), history, str(template),
+         template.stat().st_mtime_ns if template.exists() else 0, exporter.stat().st_mtime_ns,
+         inputs.profile.identity.legal_name, doc_id],
+        sort_keys=True,
+    )  # fmt: skip
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:20]
+
+
 def write_outputs(
     inputs: Inputs,
     engine: Engine,
@@ -48,16 +67,20 @@ def write_outputs(
     history = manifest.history(draft.doc_id)
     if not history or history[-1].get("version") != str(meta["version"]):
         history.append({"version": str(meta["version"]), "date": inputs.today.isoformat(), "change": change})
-    data = render_docx(
-        read_document(md_path),
-        inputs.corpus,
-        inputs.profile.identity.legal_name,
-        history,
-        template=inputs.settings.docx_template,
-        landscape=draft.doc_id == SOA_DOC,
-    )
-    write_docx(out_dir / f"{draft.doc_id}.docx", data)
+    docx_path = out_dir / f"{draft.doc_id}.docx"
+    word_key = _word_key(md_path, history, inputs, draft.doc_id)
+    if not (docx_path.exists() and manifest.documents.get(draft.doc_id, {}).get("word_key") == word_key):
+        data = render_docx(
+            read_document(md_path),
+            inputs.corpus,
+            inputs.profile.identity.legal_name,
+            history,
+            template=inputs.settings.docx_template,
+            landscape=draft.doc_id == SOA_DOC,
+        )
+        write_docx(docx_path, data)
     entry = {
+        "word_key": word_key,
         "id": draft.doc_id,
         "version": str(meta["version"]),
         "inputs_hash": draft.inputs_hash,

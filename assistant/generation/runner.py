@@ -166,6 +166,7 @@ class Generator:
             if SOA_DOC in todo and self.engine.soa_ready:
                 report.notes = list(self.engine.soa().notes)
             self.manifest.finish(self._run_summary(report))
+            self.engine.save_caches()
             inputs = self.inputs
             if SOA_DOC in todo and self.engine.soa_ready:
                 from assistant.documents.files import numpy_hidden

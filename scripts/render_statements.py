@@ -39,18 +39,7 @@ def main() -> None:
     problems = []
     for section in doc.sections:
         problems += [f"{section.heading}: unknown block {b!r}" for b in section.blocks if b not in BLOCKS]
-        for statement in section.statements:
-            problems += [
-                f"{section.heading}: unknown field {{{p}}}" for p in unknown_fields(statement.text, known)
-            ]
-            match = CONDITION.match(statement.when or "x")
-            if match is None:
-                problems.append(f"{section.heading}: unreadable condition {statement.when!r}")
-            elif statement.when:
-                problems += [
-                    f"{section.heading}: unknown field in condition {p}"
-                    for p in unknown_fields("{" + match.group(2) + "}", known)
-                ]
+        problems += _problems(section.heading, section.statements, known)
     if problems:
         sys.exit("PROBLEMS:\n" + "\n".join(problems))
     for name in _examples(args.example):

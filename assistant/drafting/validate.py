@@ -36,19 +36,25 @@ def unknown_vendors(text: str, known_text: str, vendors: Vendors) -> set[str]:
     return set(vendors.foreign(text, known_text).values())
 
 
+def unknown_names(text: str, known_text: str, vendors: Vendors) -> tuple[list[str], list[str], list[str]]:
+    """Products, e-mail addresses and people `text` names that the organisation's facts never do."""
+    foreign = sorted(unknown_vendors(text, known_text, vendors))
+    emails = sorted(e for e in EMAIL.findall(text) if e not in known_text)
+    people = sorted(
+        {m.group(0) for m in PERSON.finditer(text) if (m.group(1) or m.group(0)) not in known_text}
+    )
+    return foreign, emails, people
+
+
 def fact_problems(text: str, known_text: str, vendors: Vendors, facts: FactChecker | None) -> list[str]:
     """Why a sentence cannot stand in this organisation's documents: tools, addresses or people its profile
     does not name, figures its profile contradicts. Empty when the sentence is consistent with the profile."""
     problems = []
-    foreign = sorted(unknown_vendors(text, known_text, vendors))
+    foreign, emails, people = unknown_names(text, known_text, vendors)
     if foreign:
         problems.append(f"the profile does not name {', '.join(foreign)}")
-    emails = sorted(e for e in EMAIL.findall(text) if e not in known_text)
     if emails:
         problems.append(f"the profile does not give the address {', '.join(emails)}")
-    people = sorted(
-        {m.group(0) for m in PERSON.finditer(text) if (m.group(1) or m.group(0)) not in known_text}
-    )
     if people:
         problems.append(f"the profile does not name {', '.join(people)}")
     if facts is not None:
@@ -97,17 +103,13 @@ def check_section(
             problems.append(
                 f"remove the placeholder {found.group(0)!r}; state the organisation's actual fact"
             )
-    foreign = sorted(unknown_vendors(text, known_text, vendors))
+    foreign, emails, people = unknown_names(text, known_text, vendors)
     if foreign:
         problems.append(
             f"the organisation's facts do not name {', '.join(foreign)}; do not invent tools or vendors"
         )
-    emails = sorted(e for e in EMAIL.findall(text) if e not in known_text)
     if emails:
         problems.append(f"unknown email addresses: {', '.join(emails)}")
-    people = sorted(
-        {m.group(0) for m in PERSON.finditer(text) if (m.group(1) or m.group(0)) not in known_text}
-    )
     if people:
         problems.append(
             f"the organisation's facts do not name these people: {', '.join(people)}; refer to roles"

@@ -12,13 +12,13 @@ from assistant.documents.files import SET_FILES
 from assistant.documents.markdown import ANNEX_HEADING, DocumentFile, read_document
 from assistant.documents.segments import Unit, segment
 from assistant.drafting.factcheck import FactChecker
+from assistant.drafting.org_terms import OrgTerms
+from assistant.drafting.register import CorpusPhrases, Register
 from assistant.errors import InputError
 from assistant.index.ingest import folder_text
 from assistant.inputs.profile import Profile
 from assistant.inputs.risks import RiskRegister
 from assistant.knowledge.loader import Corpus
-from eval.org_terms import OrgTerms
-from eval.register_rules import CorpusPhrases, Register
 
 SOA_DOC = "statement-of-applicability"
 

@@ -223,3 +223,16 @@ def test_refine_through_the_model(runner, ws: Path, server: FakeOpenAI) -> None:
     assert "Reviewer's instruction: Mention that keys rotate yearly" in prompt
     post = frontmatter.load(ws / "out" / f"{DOC}.md")
     assert post["version"] == "0.2" and "rotates encryption keys every year" in post.content
+
+
+def test_drafting_notes_from_the_model_are_re_asked(runner, ws: Path, server: FakeOpenAI) -> None:  # type: ignore[no-untyped-def]
+    """The evaluation's register rules are part of the one checker: a model that describes the document
+    instead of stating its rules is asked again, and the note never reaches the file."""
+    heading = load_inputs(ws, provider="offline").corpus.documents[DOC].sections[0].heading
+    note = "This policy sets out how Kestrel Analytics approaches encryption across its systems [A.8.24]."
+    server.reply(json.dumps({"heading": heading, "cited_ids": ["A.8.24"], "text": note}))
+    result = _draft(runner, ws, server)
+    assert result.exit_code == 0, result.output
+    feedback = server.chat_requests[1]["messages"][-1]["content"]
+    assert "drafting note (self-description)" in feedback and "state the rule itself" in feedback
+    assert note not in (ws / "out" / f"{DOC}.md").read_text()

@@ -69,6 +69,7 @@ class Engine:
         self._soa: Soa | None = None
         self._carried: Carried | None = None
         self._verdicts_loaded = 0
+        self._register_rules: Any = None
         self._soa_lock = threading.Lock()
         self._plan_lock = threading.Lock()
         self.writer = make_writer(self.provider, inputs)
@@ -292,7 +293,7 @@ class Engine:
         """Validate a drafted section. A reviewer's instruction is trusted: it may name new tools and change
         facts the profile states, so a refinement is checked against the profile plus the instruction and
         without the fact checker."""
-        return check_section(
+        problems = check_section(
             heading=result.heading,
             expected_heading=section.heading,
             text=result.text,
@@ -304,6 +305,40 @@ class Engine:
             facts=self.factcheck if instruction is None else None,
             min_words=min_words,
         )
+        return problems + self._register_problems(result.text)
+
+    def _register_problems(self, text: str) -> list[str]:
+        """The evaluation's register rules (WRITING.md): no instructions to the writer, no document
+        describing itself, no rationale, evidence lists or internal codes."""
+        from assistant.documents.segments import segment
+
+        register = self._register()
+        problems = []
+        for unit in segment(text):
+            kind = register.classify(unit)
+            if kind:
+                sentence = unit.text if len(unit.text) <= 160 else unit.text[:157] + "..."
+                problems.append(
+                    f"this is a drafting note ({kind}), not a rule or fact of "
+                    f'{self.inputs.profile.identity.name}: "{sentence}"; state the rule itself'
+                )
+        return problems
+
+    def _register(self) -> Any:
+        with self._plan_lock:
+            if self._register_rules is None:
+                from assistant.drafting.org_terms import OrgTerms
+                from assistant.drafting.register import CorpusPhrases, Register
+
+                inputs = self.inputs
+                text = [self.known_text]
+                if inputs.register is not None:
+                    text += [r.model_dump_json() for r in inputs.register.risks]
+                names = [inputs.profile.identity.name, inputs.profile.identity.legal_name]
+                risk_ids = [r.id for r in inputs.register.risks] if inputs.register else []
+                terms = OrgTerms("\n".join(text), names, inputs.corpus, risk_ids)
+                self._register_rules = Register(CorpusPhrases.of(inputs.corpus), inputs.profile, terms)
+            return self._register_rules
 
     # -- Statement of Applicability -----------------------------------------------------------------------
 

@@ -28,7 +28,7 @@ from assistant.knowledge.loader import Corpus
 from assistant.knowledge.models import Control, DocumentSpec, Section
 
 FORBIDS = re.compile(r"\b(?:never|must not|not permitted|not allowed|prohibited|may not|do not)\b", re.I)
-PLAN_VERSION = 2  # bump whenever planning changes what a section holds: every document is then redrafted
+PLAN_VERSION = 3  # bump whenever planning changes what a section holds: every document is then redrafted
 MAX_FACTS = 10
 MAX_RISKS = 8
 PROMPT_BUDGET = 6000  # tokens of one section's prompt
@@ -217,11 +217,18 @@ class Planner:
         )
 
     def _facts(self, doc: DocumentSpec, section: Section) -> list[str]:
+        """How the organisation does each of the section's controls (the controls' own statements), then
+        the profile facts on the section's topics."""
         controls = [self.corpus.controls[c] for c in section.controls]
+        practice = [
+            f"{c.title} at {self.profile.identity.name}: {line}"
+            for c in controls
+            for line in self.control_statements(c)[:2]
+        ]
         weights = topic_weights(
             f"{section.heading} {section.heading} {section.establishes} {doc.title}", controls
         )
-        return [f.text for f in select_facts(self.facts, weights, limit=MAX_FACTS)]
+        return practice + [f.text for f in select_facts(self.facts, weights, limit=MAX_FACTS)]
 
     def _risks(self, doc: DocumentSpec, section: Section) -> list[str]:
         if self.register is None:

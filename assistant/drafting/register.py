@@ -13,10 +13,10 @@ import re
 from dataclasses import dataclass
 
 from assistant.documents.segments import Unit, split_sentences
+from assistant.drafting.org_terms import OrgTerms
 from assistant.ids import ROLE_NAMES
 from assistant.inputs.profile import Profile
 from assistant.knowledge.loader import Corpus
-from eval.org_terms import OrgTerms
 
 NGRAM = 3
 MIN_NGRAMS = 5  # sentences shorter than 7 words are judged by the patterns alone

@@ -97,13 +97,17 @@ class Engine:
     def _problems_cache(self) -> Path:
         """Where the verdicts on statements are kept: keyed by the profile, the corpus files (vendor
         dictionary) and the checking code, so any change to what a verdict rests on starts afresh."""
-        from assistant.drafting import fact_kinds, factcheck, validate
+        from assistant.drafting import fact_kinds, factcheck, org_terms, register, validate
         from assistant.knowledge import vendors
 
-        code = [Path(m.__file__ or "").stat().st_mtime_ns for m in (factcheck, fact_kinds, validate, vendors)]
+        modules = (factcheck, fact_kinds, validate, vendors, register, org_terms)
+        code = [Path(m.__file__ or "").stat().st_mtime_ns for m in modules]
+        risk_register = self.inputs.register
+        risks = [r.model_dump(mode="json") for r in risk_register.risks] if risk_register else []
         key = hashlib.sha256(
             json.dumps(
-                [code, fingerprint(self.inputs.settings.corpus_dir), self._profile_json], sort_keys=True
+                [code, fingerprint(self.inputs.settings.corpus_dir), self._profile_json, risks],
+                sort_keys=True,
             ).encode("utf-8")
         ).hexdigest()[:20]
         return self.inputs.workspace.state_dir / "cache" / f"verdicts-{key}.json"
@@ -312,10 +316,13 @@ class Engine:
         describing itself, no rationale, evidence lists or internal codes."""
         from assistant.documents.segments import segment
 
-        register = self._register()
+        verdicts = self._planner.verdicts  # kept between runs with the statement verdicts
         problems = []
         for unit in segment(text):
-            kind = register.classify(unit)
+            key = f"register\x00{unit.kind}\x00{unit.section}\x00{'|'.join(unit.header)}\x00{unit.text}"
+            if key not in verdicts:
+                verdicts[key] = self._register().classify(unit)
+            kind = verdicts[key]
             if kind:
                 sentence = unit.text if len(unit.text) <= 160 else unit.text[:157] + "..."
                 problems.append(

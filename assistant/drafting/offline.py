@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from assistant.drafting.soa import ControlBasis
     from assistant.drafting.writers import Check, RowsCheck
 
-OFFLINE_VERSION = "offline-drafter.v7"  # bump whenever the writer writes differently
+OFFLINE_VERSION = "offline-drafter.v8"  # bump whenever the writer writes differently
 CITATION = re.compile(r"\[([A0-9][\w.]*)\]")
 
 

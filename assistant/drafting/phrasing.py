@@ -229,7 +229,9 @@ class Voice:
             if named:
                 return "its" if possessive else "it"
             named = True
-            return f"{self.name}'s" if possessive else self.name
+            if possessive:
+                return f"{self.name}'" if self.name.endswith("s") else f"{self.name}'s"
+            return self.name
 
         return re.sub(r"\b(?:the|an|each|every) organi[sz]ation(?:'s)?\b", reference, text, flags=re.I)
 

@@ -144,7 +144,8 @@ class OfflineSoaWriter:
         if reasons:
             text = f"{c.title} is applicable because it {' and '.join(reasons)}.{where}"
         else:
-            text = f"{c.title} is applicable as part of {name}'s security baseline; no register risk names it yet.{where}"
+            owner = f"{name}'" if name.endswith("s") else f"{name}'s"  # "Kestrel Analytics' baseline"
+            text = f"{c.title} is applicable as part of {owner} security baseline; no register risk names it yet.{where}"
         if basis.exclusion:
             text += (
                 f" The scope statement proposed excluding it, but it treats a risk above {self.threshold}."

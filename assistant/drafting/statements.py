@@ -137,6 +137,9 @@ _ONE = re.compile(r"\b1 (minute|hour|day|week|month|year)s\b")
 
 def fill(text: str, values: dict[str, Any]) -> str:
     filled = PLACEHOLDER.sub(lambda m: apply_filter(values[m.group(1)], m.group(2)), text)
+    for value in values.values():  # "Kestrel Analytics's" reads "Kestrel Analytics'"
+        if isinstance(value, str) and value.endswith("s") and value[:1].isupper():
+            filled = filled.replace(f"{value}'s", f"{value}'")
     return _ONE.sub(r"1 \1", filled)  # "within 1 hours" reads "within 1 hour"
 
 

@@ -324,5 +324,5 @@ def test_acceptance_recorded_in_the_register_satisfies_the_check(tmp_path: Path)
         encoding="utf-8",
     )
     risk = load_risks(path).risks[0]
-    assert risk.accepted_by == "Priya Raman" and risk.accepted_on == "2027-01-10"
+    assert risk.accepted_by == "Priya Raman" and str(risk.accepted_on) == "2027-01-10"
     assert load_risks(path).warnings(8) == []

@@ -148,3 +148,65 @@ def test_cli_no_register_in_workspace(tmp_path: Path, runner) -> None:  # type: 
     result = invoke(runner, "risks", "check", "--workspace", str(tmp_path))
     assert result.exit_code == 2
     assert "no risks.csv" in result.output
+
+
+TREATED = "id,title,description,owner,likelihood,impact,treatment,controls," + (
+    "residual_likelihood,residual_impact,actions,action_owner,due,status,accepted_by,accepted_on"
+)
+
+
+def test_treatment_columns_are_read(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text(
+        f"{TREATED}\n"
+        "R-1,Laptop theft,Stolen from a car,security_lead,3,4,mitigate,A.8.1,2,2,Enforce disk encryption,"
+        "Liam Doyle,2027-03-31,In progress,,\n"
+        "R-2,Flood,Office flood,it_lead,2,2,accept,,,,,,,,Priya Raman,2027-01-10\n",
+        encoding="utf-8",
+    )
+    first, second = load_risks(path).risks
+    assert first.residual_score == 4 and first.status == "in_progress" and str(first.due) == "2027-03-31"
+    assert first.actions == "Enforce disk encryption" and first.action_owner == "Liam Doyle"
+    assert second.residual_score is None and second.status is None and str(second.accepted_on) == "2027-01-10"
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        ("3,4,mitigate,A.8.1,2,,x,y,2027-03-31,open,,", "give both residual_likelihood and residual_impact"),
+        ("3,4,mitigate,A.8.1,5,4,x,y,2027-03-31,open,,", "residual score 20 is higher than the score"),
+        ("3,4,mitigate,A.8.1,9,1,x,y,2027-03-31,open,,", "column residual_likelihood"),
+        ("3,4,mitigate,A.8.1,1,1,x,y,31/03/2027,open,,", "column due: expected a date as YYYY-MM-DD"),
+        ("3,4,mitigate,A.8.1,1,1,x,y,2027-03-31,finished,,", "column status"),
+        ("3,4,accept,,,,,,,,Priya Raman,soon", "column accepted_on: expected a date"),
+    ],
+)
+def test_bad_treatment_columns_name_line_and_column(tmp_path: Path, row: str, expected: str) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text(f"{TREATED}\nR-1,Laptop theft,Stolen,security_lead,{row}\n", encoding="utf-8")
+    text = _error(path)
+    assert f"{path}:2: risk R-1" in text and expected in text, text
+
+
+def test_warnings_for_excluded_controls_and_actions_without_owner(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text(
+        f"{TREATED}\nR-1,Camera gap,No CCTV,security_lead,4,4,mitigate,A.7.4,,,Install cameras,,,open,,\n",
+        encoding="utf-8",
+    )
+    warnings = load_risks(path).warnings(8, excluded=["A.7.4"])
+    assert any("A.7.4, which the profile's scope excludes" in w for w in warnings)
+    assert any("need an action_owner and a due date" in w for w in warnings)
+
+
+def test_cli_risks_check_warns_about_excluded_controls(tmp_path: Path, runner) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    ws = tmp_path / "k"
+    shutil.copytree(EXAMPLES / "kestrel-saas", ws, ignore=shutil.ignore_patterns(".isms", "out"))
+    excluded = load_profile(ws / "profile.yaml").scope.exclusions[0].control
+    with (ws / "risks.csv").open("a", encoding="utf-8") as handle:
+        handle.write(f"R-900,Excluded control risk,Something,security_lead,2,2,mitigate,{excluded}\n")
+    result = invoke(runner, "risks", "check", "--workspace", str(ws))
+    assert result.exit_code == 0, result.output
+    assert f"treated by {excluded}, which the profile's scope excludes" in " ".join(result.output.split())

@@ -69,8 +69,11 @@ def risks_check(
         raise InputError(f"{ws.root}: no risks.csv or risks.xlsx in the workspace; pass RISKS")
     register = load_risks(path)
     threshold = None
+    excluded: list[str] = []
     if profile is not None or ws.profile_path.exists():
-        threshold = load_profile(ws.profile_path).risk_criteria.acceptance_threshold
+        loaded = load_profile(ws.profile_path)
+        threshold = loaded.risk_criteria.acceptance_threshold
+        excluded = [e.control for e in loaded.scope.exclusions]
     table = Table(title=f"{path}: {len(register.risks)} risks, valid", title_justify="left")
     for column in ("id", "title", "owner", "L", "I", "score", "treatment", "controls"):
         table.add_column(column, overflow="fold")
@@ -92,7 +95,7 @@ def risks_check(
         console.print(
             f"{len(register.above(threshold))} risk(s) score above the acceptance threshold {threshold}."
         )
-    for warning in register.warnings(threshold):
+    for warning in register.warnings(threshold, excluded):
         err_console.print(f"[yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
 
 

@@ -5,20 +5,34 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from assistant.errors import InputError
 from assistant.ids import CONTROL_ID, all_control_ids
 from assistant.yamlio import format_loc, read_text_file
 
 COLUMNS = ["id", "title", "description", "owner", "likelihood", "impact", "treatment", "controls"]
-# Optional columns: who accepted a risk and when (an acceptance above the threshold needs both).
-OPTIONAL_COLUMNS = ["accepted_by", "accepted_on"]
+# Optional columns: the treatment plan of a risk (residual rating after treatment, the actions, who does
+# them, by when, how far they are) and who accepted a risk and when (an acceptance above the threshold
+# needs both).
+OPTIONAL_COLUMNS = [
+    "residual_likelihood",
+    "residual_impact",
+    "actions",
+    "action_owner",
+    "due",
+    "status",
+    "accepted_by",
+    "accepted_on",
+]
 Treatment = Literal["mitigate", "accept", "transfer", "avoid"]
+ActionStatus = Literal["open", "in_progress", "done"]
 MAX_REGISTER_BYTES = 20 * 1024 * 1024
 KNOWN_CONTROLS = frozenset(all_control_ids())
 
@@ -34,9 +48,56 @@ class Risk(BaseModel):
     impact: int = Field(ge=1, le=5)
     treatment: Treatment
     controls: tuple[str, ...] = ()
+    residual_likelihood: int | None = Field(default=None, ge=1, le=5)
+    residual_impact: int | None = Field(default=None, ge=1, le=5)
+    actions: str = ""
+    action_owner: str = ""
+    due: date | None = None
+    status: ActionStatus | None = None
     accepted_by: str = ""
-    accepted_on: str = ""
+    accepted_on: date | None = None
     line: int = Field(default=0, exclude=True)
+
+    @field_validator("residual_likelihood", "residual_impact", "due", "status", "accepted_on", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.strip()
+            if not value:
+                return None
+        return value
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def _status(cls, value: Any) -> Any:
+        return value.lower().replace(" ", "_").replace("-", "_") if isinstance(value, str) else value
+
+    @field_validator("due", "accepted_on", mode="before")
+    @classmethod
+    def _iso_date(cls, value: Any) -> Any:
+        if isinstance(value, str) and value:
+            try:
+                return date.fromisoformat(value[:10] if len(value) > 10 and value[10] in " T" else value)
+            except ValueError:
+                raise ValueError("expected a date as YYYY-MM-DD") from None
+        return value
+
+    @model_validator(mode="after")
+    def _residual(self) -> Risk:
+        if (self.residual_likelihood is None) != (self.residual_impact is None):
+            raise ValueError("give both residual_likelihood and residual_impact, or neither")
+        if self.residual_score is not None and self.residual_score > self.score:
+            raise ValueError(
+                f"the residual score {self.residual_score} is higher than the score before treatment {self.score}"
+            )
+        return self
+
+    @property
+    def residual_score(self) -> int | None:
+        """Likelihood × impact after treatment, when the register gives it."""
+        if self.residual_likelihood is None or self.residual_impact is None:
+            return None
+        return self.residual_likelihood * self.residual_impact
 
     @field_validator("controls", mode="before")
     @classmethod
@@ -76,10 +137,23 @@ class RiskRegister:
     def treating(self, control_id: str) -> list[Risk]:
         return [r for r in self.risks if control_id in r.controls]
 
-    def warnings(self, threshold: int | None) -> list[str]:
-        """Things an auditor would question that are not outright errors."""
+    def warnings(self, threshold: int | None, excluded: Iterable[str] = ()) -> list[str]:
+        """Things an auditor would question that are not outright errors. `excluded`: the controls the
+        profile's scope excludes."""
         out: list[str] = []
+        excluded = set(excluded)
         for r in self.risks:
+            dropped = [c for c in r.controls if c in excluded]
+            if dropped:
+                out.append(
+                    f"{self.path}:{r.line}: {r.id}: treated by {', '.join(dropped)}, which the profile's scope "
+                    "excludes; keep the control or change the treatment"
+                )
+            if r.treatment == "mitigate" and r.score > (threshold or 0) and threshold is not None:
+                if r.actions and not (r.action_owner and r.due):
+                    out.append(
+                        f"{self.path}:{r.line}: {r.id}: treatment actions need an action_owner and a due date"
+                    )
             if r.treatment == "mitigate" and not r.controls:
                 out.append(f"{self.path}:{r.line}: {r.id}: treatment is mitigate but no controls are listed")
             if (
@@ -165,12 +239,14 @@ def _parse(path: Path, rows: list[tuple[int, list[str]]]) -> RiskRegister:
             risk = Risk.model_validate({**record, "line": line})
         except ValidationError as exc:
             for err in exc.errors():
+                message = str(err["msg"]).removeprefix("Value error, ")
+                if not err["loc"]:  # a rule across columns (residual rating)
+                    problems.append(f"{path}:{line}: risk {record.get('id') or '?'}: {message}")
+                    continue
                 column = format_loc(tuple(err["loc"][:1]))
                 found = record.get(str(err["loc"][0]), "") if err["loc"] else ""
                 ident = record.get("id") or "?"
-                problems.append(
-                    f"{path}:{line}: risk {ident}: column {column}: {err['msg']}; found {found!r}"
-                )
+                problems.append(f"{path}:{line}: risk {ident}: column {column}: {message}; found {found!r}")
             continue
         if risk.id in first_line:
             problems.append(

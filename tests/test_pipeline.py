@@ -273,3 +273,37 @@ def _docx_text(path: Path) -> str:
     document = docx.Document(str(path))
     cells = [c.text for t in document.tables for r in t.rows for c in r.cells]
     return "\n".join([p.text for p in document.paragraphs] + cells)
+
+
+def test_treatment_plan_uses_the_registers_own_actions_and_residual_rating(
+    tmp_path: Path,
+    runner,  # type: ignore[no-untyped-def]
+) -> None:
+    import csv
+
+    ws = copy_example("kestrel-saas", tmp_path / "k")
+    path = ws / "risks.csv"
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    top = max(
+        (r for r in rows if r["treatment"] == "mitigate"),
+        key=lambda r: int(r["likelihood"]) * int(r["impact"]),
+    )
+    extra = ["residual_likelihood", "residual_impact", "actions", "action_owner", "due", "status"]
+    for row in rows:
+        row.update(dict.fromkeys(extra, ""))
+    top.update(
+        residual_likelihood="1", residual_impact="2", actions="Move every administrator to hardware keys",
+        action_owner="security_lead", due="2027-02-28", status="in progress",
+    )  # fmt: skip
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    result = invoke(runner, "generate", "--only", "risk-treatment-plan", "--workspace", str(ws))
+    assert result.exit_code == 0, result.output
+    text = (ws / "out" / "risk-treatment-plan.md").read_text()
+    line = next(x for x in text.splitlines() if x.startswith(f"| {top['id']} "))
+    assert "Move every administrator to hardware keys | Daniel Okafor | 2027-02-28 | in progress" in line
+    assert "| 2 (within the threshold of" in line
+    other = next(x for x in text.splitlines() if x.startswith("| R-") and not x.startswith(f"| {top['id']} "))
+    assert other.rstrip(" |").endswith("to be assessed after treatment")

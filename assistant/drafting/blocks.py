@@ -97,27 +97,44 @@ def risk_table(ctx: BlockContext) -> str:
 
 
 def treatment_table(ctx: BlockContext) -> str:
-    """Every risk to treat, its actions (the controls it names and their status), owner and due date."""
+    """Every risk to treat: its actions, who does them, by when, how far they are and the rating after
+    treatment. The register's own treatment plan (actions, action_owner, due, status, residual rating)
+    is used where it gives one; otherwise the actions are the controls the risk names and their status."""
     if ctx.register is None:
         return ""
     status = ctx.profile.implementation
+    threshold = acceptance_threshold(ctx)
     due = add_months(ctx.today, ctx.doc.planning_horizon_months // 2).isoformat()
     rows = []
     for r in sorted(ctx.register.risks, key=lambda r: (-r.score, r.id)):
-        if r.treatment == "accept" and r.score <= acceptance_threshold(ctx):
+        if r.treatment == "accept" and r.score <= threshold:
             continue
         open_controls = [c for c in r.controls if status.get(c) != "implemented"]
-        action = (
-            "complete "
-            + ", ".join(f"{c} ({status.get(c, 'not started').replace('_', ' ')})" for c in open_controls)
-            if open_controls
-            else "keep " + ", ".join(r.controls) + " operating"
-            if r.controls
-            else "to be decided by the owner"
-        )
-        when = due if open_controls else "in operation"
-        rows.append([f"{r.id} {r.title}", str(r.score), r.treatment, action, person(ctx, r.owner), when])
-    return table(["Risk", "Score", "Treatment", "Action", "Owner", "Due date"], rows)
+        if r.actions:
+            action, owner = r.actions, person(ctx, r.action_owner or r.owner)
+            when = r.due.isoformat() if r.due else due
+            state = (r.status or "open").replace("_", " ")
+        else:
+            action = (
+                "complete "
+                + ", ".join(f"{c} ({status.get(c, 'not started').replace('_', ' ')})" for c in open_controls)
+                if open_controls
+                else "keep " + ", ".join(r.controls) + " operating"
+                if r.controls
+                else "to be decided by the owner"
+            )
+            owner = person(ctx, r.owner)
+            when = due if open_controls else "in operation"
+            state = "open" if open_controls or not r.controls else "done"
+        if r.residual_score is None:
+            residual = "to be assessed after treatment"
+        else:
+            level = "within" if r.residual_score <= threshold else "above"
+            residual = f"{r.residual_score} ({level} the threshold of {threshold})"
+        rows.append([f"{r.id} {r.title}", str(r.score), r.treatment, action, owner, when, state, residual])
+    return table(
+        ["Risk", "Score", "Treatment", "Action", "Owner", "Due date", "Status", "Residual score"], rows
+    )
 
 
 def accepted_table(ctx: BlockContext) -> str:

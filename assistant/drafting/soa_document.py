@@ -7,7 +7,6 @@ from typing import Any
 
 from assistant.drafting.blocks import table
 from assistant.drafting.models import DraftedSection, Soa
-from assistant.drafting.phrasing import Voice, sentences
 from assistant.drafting.soa import driver_names
 from assistant.drafting.statements import render_statements
 from assistant.ids import THEMES
@@ -21,19 +20,11 @@ def soa_sections(
     doc: DocumentSpec, soa: Soa, profile: Profile, titles: dict[str, str] | None = None
 ) -> list[DraftedSection]:
     """The statement's sections: the catalogue's statements for the section, then the table built from the
-    SoA rows. A catalogue entry without statements falls back to its instructions (older corpora)."""
-    voice = Voice(profile)
+    SoA rows. Nothing is taken from the catalogue's instructions (`establishes`)."""
     out = []
     for section in doc.sections:
         rendered = render_statements(list(section.statements), profile, list(section.decisions))
-        if section.statements or section.decisions:
-            lead = " ".join(line.rstrip(".") + "." for line in rendered.lines)
-        else:
-            lead = " ".join(
-                s.rstrip(".") + "."
-                for s in (voice.instruction(x, doc.kind) for x in sentences(section.establishes))
-                if s
-            )
+        lead = " ".join(line.rstrip(".") + "." for line in rendered.lines)
         body = _body(section, soa, profile, titles or {})
         text = f"{lead} [6.1.3]".strip() + (f"\n\n{body}" if body else "")
         out.append(

@@ -160,8 +160,8 @@ PLANTED = [
     (
         "consistency",
         "access-control-policy",
-        "The platform's recovery time objective is 4 hours.",
-        "does not give",
+        "The platform's recovery time objective is 13 hours.",
+        "profile says 24 hours",
     ),
     (
         "foreign_facts",

@@ -146,3 +146,110 @@ def test_cli_missing_workspace_exit_2(tmp_path: Path, runner) -> None:  # type: 
     result = invoke(runner, "profile", "check", "--workspace", str(tmp_path / "nowhere"))
     assert result.exit_code == 2
     assert "workspace folder not found" in result.output
+
+
+# New structured inputs: each bad value is rejected with the field named.
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        (lambda d: d["notifications"][0].update(notifier="nobody_here"), "notifications[0].notifier"),
+        (lambda d: d["notifications"][0].update(deadline_hours=0), "notifications[0].deadline_hours"),
+        (lambda d: d["notifications"][0].update(kind="police"), "notifications[0].kind"),
+        (lambda d: d["notifications"][0].update(obligation="no-such-law"), "notifications[0].obligation"),
+        (lambda d: d["locations"]["offices"][0].update(in_scope=False), "out of scope: give the reason"),
+        (lambda d: d["identity"].update(legal_name="Other Ltd"), "legal_name 'Other Ltd' is not one of"),
+        (lambda d: d["identity"]["legal_entities"][0].update(in_scope=False, reason=None), "give the reason"),
+        (lambda d: d["objectives"][0].update(owner="ceo"), "objectives[0].owner 'ceo'"),
+        (lambda d: d["objectives"][0].update(due="next spring"), "objectives[0].due"),
+        (lambda d: d["objectives"][0].update(id="Bad Id"), "objectives[0].id"),
+        (lambda d: d["services"][0].update(rto_hours=0), "services[0].rto_hours"),
+        (lambda d: d["services"].append(dict(d["services"][0])), "services must be unique"),
+        (
+            lambda d: d["practices"]["reviews"].update(privileged_access=48),
+            "practices.reviews.privileged_access",
+        ),
+        (lambda d: d["practices"]["reviews"].pop("user_access"), "practices.reviews.user_access"),
+        (lambda d: d["context"]["issues"][0].update(kind="global"), "context.issues[0].kind"),
+        (lambda d: d["context"]["interested_parties"][0].update(requirements=[]), "requirements"),
+        (
+            lambda d: d["context"]["interested_parties"][0].update(obligations=["nope"]),
+            "interested_parties[0].obligations",
+        ),
+        (
+            lambda d: d["roles"]["other"].append(
+                {"id": "dpo", "role": "Privacy", "name": "A B", "title": "X"}
+            ),
+            "standard role",
+        ),
+        (
+            lambda d: d["roles"]["other"].append(
+                {"id": "Reg Lead", "role": "Reg", "name": "A B", "title": "X"}
+            ),
+            "roles.other",
+        ),
+    ],
+)
+def test_new_fields_reject_bad_values_naming_the_field(tmp_path: Path, change, named: str) -> None:  # type: ignore[no-untyped-def]
+    data = example_profile_data()
+    data["roles"].setdefault("other", [])
+    change(data)
+    assert named in str(_error(write_yaml(tmp_path / "p.yaml", data)))
+
+
+def test_old_format_profile_names_each_field_to_change(tmp_path: Path, runner) -> None:  # type: ignore[no-untyped-def]
+    data = example_profile_data()
+    reviews = data["practices"].pop("reviews")
+    data["practices"]["access_review_months"] = reviews["user_access"]
+    data["practices"]["breach_notification_hours"] = 72
+    data.pop("notifications")
+    path = write_yaml(tmp_path / "profile.yaml", data)
+    err = str(_error(path))
+    assert "practices.access_review_months" in err and "practices.breach_notification_hours" in err
+    assert "isms profile upgrade" in err
+    result = invoke(runner, "profile", "check", str(path))
+    assert result.exit_code == 2 and "Traceback" not in result.output
+
+
+def test_profile_upgrade_converts_keeps_comments_and_a_backup(tmp_path: Path, runner) -> None:  # type: ignore[no-untyped-def]
+    data = example_profile_data()
+    reviews = data["practices"].pop("reviews")
+    data["practices"]["access_review_months"] = reviews["user_access"]
+    data["practices"]["breach_notification_hours"] = 72
+    data.pop("notifications")
+    path = write_yaml(tmp_path / "profile.yaml", data)
+    original = "# Our profile, kept by the security lead\n" + path.read_text(encoding="utf-8")
+    path.write_text(original, encoding="utf-8")
+    dry = invoke(runner, "profile", "upgrade", str(path), "--dry-run")
+    assert dry.exit_code == 0 and path.read_text(encoding="utf-8") == original
+    result = invoke(runner, "profile", "upgrade", str(path))
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "profile.yaml.bak").read_text(encoding="utf-8") == original
+    upgraded = path.read_text(encoding="utf-8")
+    assert upgraded.startswith("# Our profile, kept by the security lead")
+    profile = load_profile(path)
+    assert profile.practices.reviews.user_access == reviews["user_access"]
+    duty = profile.notifications[0]
+    assert duty.deadline_hours == 72 and duty.kind == "personal_data_breach"
+    again = invoke(runner, "profile", "upgrade", str(path))
+    assert again.exit_code == 0 and "already in the current format" in again.output
+    assert not (tmp_path / "profile.yaml.bak2").exists()
+
+
+def test_answered_decision_is_not_asked_and_its_answer_is_written(tmp_path: Path) -> None:
+    from assistant.cli.loading import load_inputs
+    from assistant.drafting.engine import Engine
+    from assistant.inputs.profile import Answer
+
+    inputs = load_inputs(EXAMPLES / "kestrel-saas", provider="offline")
+    question = "How long are approved management review minutes kept?"
+    assert question in Engine(inputs).draft("management-review-minutes").decisions
+    answered = inputs.profile.model_copy(
+        update={
+            "answers": [Answer(question=question.upper(), answer="Approved minutes are kept for six years")]
+        }
+    )
+    import dataclasses
+
+    draft = Engine(dataclasses.replace(inputs, profile=answered)).draft("management-review-minutes")
+    assert question not in draft.decisions
+    assert "Approved minutes are kept for six years." in "\n".join(s.text for s in draft.sections)

@@ -3,8 +3,8 @@ profile's own numbers), not on its length."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from datetime import date
 
 import pytest
 
@@ -49,19 +49,6 @@ def test_policy_names_the_identity_provider_and_its_mfa(engines, name) -> None: 
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_plan_schedules_future_audits_led_by_someone_independent(engines, name) -> None:  # type: ignore[no-untyped-def]
-    engine = engines[name]
-    text = _section(engine, "internal-audit-programme", "Audit programme")
-    quarters = re.findall(r"Q([1-4]) (20\d\d)", text)
-    assert len(quarters) == 4
-    today = engine.inputs.today
-    assert all(date(int(y), int(q) * 3, 28) > today for q, y in quarters)
-    owner = engine.inputs.profile.roles.isms_owner.name
-    rows = [line for line in text.splitlines() if line.startswith("| ") and "Q" in line]
-    assert all(f"| {owner} |" not in row for row in rows), "the ISMS owner never audits the ISMS"
-
-
-@pytest.mark.parametrize("name", NAMES)
 def test_record_is_honest_about_a_meeting_that_has_not_happened(engines, name) -> None:  # type: ignore[no-untyped-def]
     engine = engines[name]
     text = "\n".join(s.text for s in engine.draft("management-review-minutes").sections)
@@ -70,9 +57,10 @@ def test_record_is_honest_about_a_meeting_that_has_not_happened(engines, name) -
     assert not re.search(r"\b(?:attended by|was held|were discussed)\b", text)
 
 
-@pytest.mark.parametrize("name", NAMES)
-def test_missing_facts_become_decisions_not_sentences(engines, name) -> None:  # type: ignore[no-untyped-def]
-    draft = engines[name].draft("business-continuity-plan")
+def test_missing_facts_become_decisions_not_sentences(engines) -> None:  # type: ignore[no-untyped-def]
+    engine = engines["kestrel-saas"]
+    bare = engine.inputs.profile.model_copy(update={"services": []})
+    draft = Engine(dataclasses.replace(engine.inputs, profile=bare)).draft("business-continuity-plan")
     assert any("RTO" in q or "recovery time" in q.lower() for q in draft.decisions), draft.decisions
     text = "\n".join(s.text for s in draft.sections)
     assert not re.search(r"\bRTO\b[^.]*\b\d+ (?:hours?|minutes?)\b", text)

@@ -39,7 +39,7 @@ def profile_check(
     table.add_row("remote working", p.locations.remote_working.replace("_", " "))
     table.add_row("cloud", ", ".join(p.technology.cloud_providers) or "none")
     table.add_row("identity", f"{p.technology.identity.provider}; MFA: {p.technology.identity.mfa}")
-    table.add_row("roles", ", ".join(f"{r}: {person.name}" for r, person in p.roles.people().items()))
+    table.add_row("roles", ", ".join(f"{r}: {person.name}" for r, _label, person in p.roles.every_role()))
     table.add_row("approvers", ", ".join(p.roles.approvers))
     table.add_row("suppliers", str(len(p.suppliers)))
     table.add_row("obligations", ", ".join(o.driver_tag for o in p.obligations) or "none")
@@ -47,8 +47,42 @@ def profile_check(
     table.add_row(
         "acceptance threshold", f"scores above {p.risk_criteria.acceptance_threshold} must be treated"
     )
+    table.add_row(
+        "notifications",
+        ", ".join(f"{n.party} within {n.deadline_hours} h" for n in p.notifications) or "none recorded",
+    )
+    table.add_row("objectives", str(len(p.objectives)))
     table.add_row("control statuses", f"{len(p.implementation)} of 93 given")
     console.print(table)
+
+
+@profile_app.command("upgrade")
+@handles_errors
+def profile_upgrade(
+    profile: Annotated[
+        Path | None, typer.Argument(help="profile.yaml (default: WORKSPACE/profile.yaml)")
+    ] = None,
+    workspace: WorkspaceOpt = Path("."),
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the changes; write nothing.")] = False,
+) -> None:
+    """Convert a profile of the earlier format to the current one, keeping its comments and a backup."""
+    from assistant.inputs.upgrade import upgrade_profile
+
+    ws = Workspace.open(workspace, profile=profile)
+    result = upgrade_profile(ws.profile_path, dry_run=dry_run)
+    if not result.changes:
+        console.print(f"{result.path}: already in the current format; nothing to change.")
+        return
+    for change in result.changes:
+        console.print(f"  {change}", highlight=False)
+    if result.backup is None:
+        console.print(f"{result.path}: {len(result.changes)} change(s) would be made (dry run).")
+    else:
+        console.print(
+            f"{result.path}: upgraded ({len(result.changes)} change(s)); the original is kept as {result.backup}. "
+            "Check the converted entries and fill in the new fields (isms profile check).",
+            highlight=False,
+        )
 
 
 @risks_app.command("check")

@@ -8,6 +8,7 @@ from assistant.cli.corpus_cmds import corpus_app
 from assistant.cli.decisions_cmd import decisions_cmd
 from assistant.cli.draft_cmds import draft_cmd
 from assistant.cli.eval_cmd import eval_cmd
+from assistant.cli.gaps_cmd import gaps_cmd
 from assistant.cli.generate_cmd import generate_cmd
 from assistant.cli.import_cmd import import_cmd
 from assistant.cli.index_cmds import index_app, search_cmd
@@ -33,6 +34,7 @@ app.command("eval")(eval_cmd)
 app.command("ui")(ui_cmd)
 app.command("import")(import_cmd)
 app.command("decisions")(decisions_cmd)
+app.command("gaps")(gaps_cmd)
 
 
 def run() -> None:

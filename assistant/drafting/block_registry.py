@@ -4,6 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from assistant.drafting.audit_blocks import (
+    attendees,
+    audit_plan_template,
+    audit_results,
+    audit_schedule,
+    review_agenda,
+    review_outputs,
+)
 from assistant.drafting.blocks import (
     BlockContext,
     accepted_table,
@@ -21,17 +29,22 @@ from assistant.drafting.blocks import (
     topic_policies,
     treatment_table,
 )
+from assistant.drafting.notification_blocks import notification_duties, recovery_objectives
 from assistant.drafting.record_blocks import (
-    attendees,
-    audit_results,
-    audit_schedule,
+    awareness_calendar,
     competence_table,
     metrics_table,
     nonconformity_columns,
     objectives_table,
     operations_calendar,
-    review_decisions,
-    review_inputs,
+    risk_owner_signoff,
+)
+from assistant.drafting.scope_blocks import (
+    context_issues,
+    interested_parties,
+    out_of_scope,
+    process_map,
+    scope_units,
 )
 
 
@@ -53,7 +66,18 @@ BLOCKS: dict[str, Callable[[BlockContext], str]] = {
     "scope_boundaries": boundaries,
     "scope_interfaces": interfaces,
     "scope_exclusions": exclusions,
-    "interested_parties": obligations_table,
+    "interested_parties": interested_parties,
+    "context_issues": context_issues,
+    "scope_units": scope_units,
+    "out_of_scope": out_of_scope,
+    "process_map": process_map,
+    "risk_owner_signoff": risk_owner_signoff,
+    "awareness_calendar": awareness_calendar,
+    "audit_plan_template": audit_plan_template,
+    "review_agenda": review_agenda,
+    "review_outputs": review_outputs,
+    "notification_duties": notification_duties,
+    "recovery_objectives": recovery_objectives,
     "legal_obligations": _legal,
     "contractual_obligations": _contractual,
     "supplier_register": suppliers_table,
@@ -64,11 +88,9 @@ BLOCKS: dict[str, Callable[[BlockContext], str]] = {
     "measurement_table": metrics_table,
     "audit_schedule": audit_schedule,
     "audit_results": audit_results,
-    "review_decisions": review_decisions,
     "operations_calendar": operations_calendar,
     "nonconformity_register": nonconformity_columns,
     "review_attendees": attendees,
-    "review_inputs": review_inputs,
     "asset_classes": asset_classes,
 }
 

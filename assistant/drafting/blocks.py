@@ -6,12 +6,13 @@ the real boundaries and a risk report carries the real register.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
 from assistant.documents.markdown import add_months
 from assistant.drafting.carry import Carried
-from assistant.ids import ROLE_LABELS, ROLE_NAMES
+from assistant.ids import ROLE_NAMES
 from assistant.inputs.profile import Profile
 from assistant.inputs.risks import RiskRegister
 from assistant.knowledge.loader import Corpus
@@ -37,9 +38,22 @@ class BlockContext:
         return self.section.heading.lower()
 
 
+_ONE_UNIT = re.compile(r"\b1 (minute|hour|day|week|month|year)s\b")
+_EVERY_ONE = re.compile(r"\bevery 1 (minute|hour|day|week|month|year)\b")
+
+
+def singular(text: str) -> str:
+    """ "every 1 months" reads "every month", "within 1 hours" reads "within 1 hour"."""
+    return _EVERY_ONE.sub(r"every \1", _ONE_UNIT.sub(r"1 \1", text))
+
+
+def every_months(n: int) -> str:
+    return singular(f"every {n} months")
+
+
 def table(header: list[str], rows: list[list[str]]) -> str:
     def cell(value: str) -> str:
-        return value.replace("|", "/").replace("\n", " ").strip()
+        return singular(value.replace("|", "/").replace("\n", " ").strip())
 
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
@@ -48,7 +62,7 @@ def table(header: list[str], rows: list[list[str]]) -> str:
 
 def person(ctx: BlockContext, role: str) -> str:
     """A role id as the person who holds it ("Daniel Okafor"); other owner names as written."""
-    if role in ROLE_NAMES:
+    if role in ROLE_NAMES or role in ctx.profile.roles.role_ids():
         return ctx.profile.roles.holder(role).name
     return role
 
@@ -146,18 +160,22 @@ def accepted_table(ctx: BlockContext) -> str:
             r.title,
             str(r.score),
             person(ctx, r.owner),
-            r.accepted_by or "to be signed by the risk owner",
+            person(ctx, r.accepted_by) if r.accepted_by else "to be signed by the risk owner",
+            r.accepted_on.isoformat() if r.accepted_on else "to be dated",
         ]
         for r in ctx.register.risks
         if r.treatment == "accept"
     ]
     if not rows:
         return "No risk is retained without treatment."
-    return table(["Risk", "Title", "Score", "Risk owner", "Accepted by"], rows)
+    return table(["Risk", "Title", "Score", "Risk owner", "Accepted by", "Accepted on"], rows)
 
 
 def roles_table(ctx: BlockContext) -> str:
-    rows = [[ROLE_LABELS[role], p.name, p.title] for role, p in ctx.profile.roles.people().items()]
+    rows = [
+        [label, p.name, f"{p.title}, {p.organisation}" if p.organisation else p.title]
+        for _role, label, p in ctx.profile.roles.every_role()
+    ]
     return table(["Role", "Holder", "Title"], rows)
 
 

@@ -116,11 +116,14 @@ def _clauses(unit: Unit) -> list[str]:
         return _prose_clauses(unit.text)
     out: list[str] = []
     first = unit.cells[0] if unit.cells else ""
+    # A first cell with a period of its own ("training completed within 12 months") is read alone: the
+    # periods of the other cells (how often it is measured) are about something else.
+    first_has_period = bool(_ANY_PERIOD.search(first))
     for i, cell in enumerate(unit.cells):
         column = unit.header[i] if i < len(unit.header) else ""
-        if len(cell.split()) > 12:
+        if len(cell.split()) > 12 or (i == 0 and first_has_period):
             out.extend(_prose_clauses(cell))
-        elif i > 0 and cell.strip():
+        elif i > 0 and cell.strip() and not first_has_period:
             out.append(_DOCUMENT_NAME.sub("the document", f"{first}; {column}: {cell}"))
     return out
 
@@ -248,7 +251,16 @@ class FactChecker:
         pr = profile.practices
         allowed: dict[str, set[float]] = {k.name: set() for k in KINDS}
         allowed["incident_report"].add(float(pr.incident_report_hours))
-        allowed["access_review"].add(float(pr.access_review_months))
+        reviews = pr.reviews
+        allowed["access_review"].add(float(reviews.user_access))
+        allowed["privileged_access_review"].add(float(reviews.privileged_access or reviews.user_access))
+        if reviews.physical_zones:
+            allowed["physical_access_review"].add(float(reviews.physical_zones))
+        if reviews.suppliers:
+            allowed["supplier_review"].add(float(reviews.suppliers))
+        for service in profile.services:
+            allowed["rto"].add(float(service.rto_hours))
+            allowed["rpo"].add(float(service.rpo_hours))
         allowed["backup_retention"].add(float(profile.technology.backup.retention_days))
         allowed["log_retention"].add(float(pr.log_retention_days))
         allowed["training"].add(float(profile.people.training_cadence_months))
@@ -257,8 +269,11 @@ class FactChecker:
         for sev, days in pr.patch_days.items():
             allowed[f"patch_{sev}"].add(float(days))
         parties: dict[str, set[float]] = {}
-        if pr.breach_notification_hours:
-            parties.setdefault("any authority", set()).add(float(pr.breach_notification_hours))
+        for duty in profile.notifications:
+            party = _party(f"{duty.party} {duty.trigger}") or (
+                "customers" if duty.kind == "customer" else "any authority"
+            )
+            parties.setdefault(party, set()).add(float(duty.deadline_hours))
         # Whatever the organisation's own profile states is true for it (a DORA 4-hour notification and a
         # GDPR 72-hour one can both hold).
         own = [s for text in also_from for u in segment(text) for s in unit_statements(u)]
@@ -338,8 +353,11 @@ def _profile_statements(profile: Profile) -> list[Statement]:
 
     def walk(value: object, path: str) -> None:
         if isinstance(value, str):
+            context = (
+                f"{path.replace('_', ' ')} {value}"  # the whole field: a clause's topic may be words away
+            )
             for sentence in split_sentences(value):
-                out.extend(unit_statements(Unit(path.replace("_", " "), "sentence", sentence)))
+                out.extend(unit_statements(Unit(context, "sentence", sentence)))
         elif isinstance(value, dict):
             for key, item in value.items():
                 walk(item, f"{path} {key}")

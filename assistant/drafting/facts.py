@@ -133,7 +133,9 @@ class Fact:
 
 
 def _clean(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip().rstrip(".")
+    from assistant.drafting.blocks import singular
+
+    return singular(re.sub(r"\s+", " ", text).strip().rstrip("."))
 
 
 def _join(items: list[str]) -> str:
@@ -145,6 +147,13 @@ def _join(items: list[str]) -> str:
 
 def _hours(n: int) -> str:
     return "1 hour" if n == 1 else f"{n} hours"
+
+
+def hours_text(value: float) -> str:
+    """4.0 -> "4 hours", 0.25 -> "15 minutes", 1 -> "1 hour"."""
+    if value < 1:
+        return f"{round(value * 60)} minutes"
+    return _hours(int(value)) if float(value).is_integer() else f"{value:g} hours"
 
 
 def profile_facts(profile: Profile) -> list[Fact]:
@@ -250,7 +259,26 @@ def profile_facts(profile: Profile) -> list[Fact]:
         person = people.get(role)
         if person:
             add(f"roles.{role}", f"{person.name}, {person.title}, is responsible for {label}", *role_topics)
+    for other in roles.other:
+        held = f" of {other.organisation}" if other.organisation else ""
+        add(
+            f"roles.{other.id}",
+            f"The {other.role} is {other.name}, {other.title}{held}",
+            "governance",
+            "legal",
+        )
     add("roles.approvers", f"Documents are approved by {_join(roles.approvers)}", "documents", "governance")
+    for service in p.services:
+        add(
+            f"services.{service.service}",
+            f"{service.service} is restored within {hours_text(service.rto_hours)} with "
+            + (
+                f"at most {hours_text(service.rpo_hours)} of data lost"
+                if service.rpo_hours
+                else "no data lost"
+            ),
+            "continuity",
+        )
     if t.cloud_providers:
         add(
             "technology.cloud",
@@ -356,11 +384,29 @@ def profile_facts(profile: Profile) -> list[Fact]:
         "people",
     )
     pr = p.practices
+    reviews = pr.reviews
     add(
         "practices.access_review",
-        f"Access rights are reviewed every {pr.access_review_months} months",
+        f"User access rights are reviewed every {reviews.user_access} months"
+        + (
+            f"; privileged access every {reviews.privileged_access} months"
+            if reviews.privileged_access
+            else ""
+        ),
         "identity",
     )
+    if reviews.physical_zones:
+        add(
+            "practices.physical_review",
+            f"Access to secure areas is reviewed every {reviews.physical_zones} months",
+            "physical",
+        )
+    if reviews.suppliers:
+        add(
+            "practices.supplier_review",
+            f"Critical suppliers' security is reviewed every {reviews.suppliers} months",
+            "supplier",
+        )
     add(
         "practices.incident_report",
         f"Staff must report a suspected security incident within "
@@ -368,11 +414,11 @@ def profile_facts(profile: Profile) -> list[Fact]:
         "incident",
         "people",
     )
-    if pr.breach_notification_hours:
+    for i, duty in enumerate(p.notifications):
         add(
-            "practices.breach_notification",
-            f"Notifiable incidents are reported to the relevant authority within "
-            f"{_hours(pr.breach_notification_hours)}",
+            f"notifications.{i}",
+            f"Notification to {duty.party} of {duty.trigger[0].lower() + duty.trigger[1:]}: within "
+            f"{_hours(duty.deadline_hours)}, sent by {p.roles.holder(duty.notifier).name}",
             "incident",
             "privacy",
             "legal",

@@ -28,7 +28,7 @@ from assistant.knowledge.loader import Corpus
 from assistant.knowledge.models import Control, DocumentSpec, Section
 
 FORBIDS = re.compile(r"\b(?:never|must not|not permitted|not allowed|prohibited|may not|do not)\b", re.I)
-PLAN_VERSION = 4  # bump whenever planning changes what a section holds: every document is then redrafted
+PLAN_VERSION = 5  # bump whenever planning changes what a section holds: every document is then redrafted
 MAX_FACTS = 10
 MAX_RISKS = 8
 PROMPT_BUDGET = 6000  # tokens of one section's prompt
@@ -107,6 +107,11 @@ def fit_plan(
     return system, user
 
 
+def _sentence(text: str) -> str:
+    text = " ".join(text.split())
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
 def _confirm(carried: list[CarriedRule]) -> list[str]:
     """Rules carried over are shown to the security lead to confirm: they come from an older document and
     may no longer be what the organisation wants, or may clash with a rule elsewhere in the new set."""
@@ -179,7 +184,18 @@ class Planner:
     def plan(self, doc: DocumentSpec, section: Section, context: bool = True) -> SectionPlan:
         """The section's plan; `context=False` leaves out what only a model reads (facts, risks, guidance)."""
         rendered = render_statements(list(section.statements), self.profile, list(section.decisions))
-        statements = tuple(line for line in rendered.lines if self.problem(line) is None)
+        asked = list(
+            dict.fromkeys(
+                [
+                    *rendered.decisions,
+                    *self.carried.questions_for(doc.id, section.heading),
+                    *_confirm(self.carried.for_section(doc.id, section.heading)),
+                ]
+            )
+        )
+        answers = [(q, self.profile.answer_for(q)) for q in asked]
+        answered = [_sentence(a.answer) for _q, a in answers if a is not None and a.answer]
+        statements = tuple(line for line in [*rendered.lines, *answered] if self.problem(line) is None)
         cite = tuple([*section.controls, *section.clauses] or list(doc.clauses[:1]) or list(doc.controls[:1]))
         passages = self._passages(doc, section) if context else []
         allowed = sorted(
@@ -200,15 +216,7 @@ class Planner:
             statements=statements,
             carried=tuple(self.carried.for_section(doc.id, section.heading)),
             blocks=tuple(blocks),
-            decisions=tuple(
-                dict.fromkeys(
-                    [
-                        *rendered.decisions,
-                        *self.carried.questions_for(doc.id, section.heading),
-                        *_confirm(self.carried.for_section(doc.id, section.heading)),
-                    ]
-                )
-            ),
+            decisions=tuple(q for q, a in answers if a is None),
             cite=cite,
             allowed_ids=tuple(allowed),
             facts=tuple(self._facts(doc, section)) if context else (),

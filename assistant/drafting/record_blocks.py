@@ -1,46 +1,161 @@
-"""Blocks of the clause 4-10 records: audit schedule and results, management review, objectives,
-measurement, competence, the operational calendar, the nonconformity register. Each shows what the
-organisation's data gives and marks what is not yet known as to be recorded."""
+"""Blocks of the clause 6 to 10 records: competence and awareness, objectives, measurement, the ISMS calendar,
+the risk owners' sign-off and the nonconformity register. Each shows what the organisation's data gives and
+marks what is not yet known as to be recorded; dates are planned from the day the set is generated."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from assistant.documents.markdown import add_months
-from assistant.drafting.blocks import BlockContext, acceptance_threshold, short_name, table
-from assistant.ids import ROLE_LABELS
+from assistant.drafting.blocks import (
+    BlockContext,
+    acceptance_threshold,
+    every_months,
+    person,
+    short_name,
+    table,
+)
+from assistant.inputs.profile import Person
+
+ROLE_COMPETENCE = {
+    "top_management": "ISMS leadership, risk acceptance, management review",
+    "isms_owner": "ISO/IEC 27001 implementation, internal audit coordination",
+    "security_lead": "security operations, incident handling, risk assessment",
+    "dpo": "data protection law, DPIAs, breach notification",
+    "it_lead": "endpoint and identity administration, backup and recovery",
+    "engineering_lead": "secure development, change management, cloud security",
+    "hr_lead": "screening, onboarding and offboarding, disciplinary process",
+    "facilities_lead": "physical access, visitor management, site safety",
+    "legal_lead": "contracts, regulatory requirements, intellectual property",
+    "finance_lead": "payment controls, supplier contracts, insurance",
+}
+ROLE_EVIDENCE = {
+    "top_management": "ISMS leadership briefing record; management review minutes",
+    "isms_owner": "ISO/IEC 27001 implementer or lead auditor course certificate, or a record of equivalent experience",
+    "security_lead": "security qualification or a record of equivalent experience; incident exercise records",
+    "dpo": "data protection qualification or a record of equivalent experience",
+    "it_lead": "administrator training or certification for the managed platforms",
+    "engineering_lead": "secure development and cloud security training records",
+    "hr_lead": "screening and employment-law training records",
+    "facilities_lead": "site security and access-control training records",
+    "legal_lead": "professional qualification; regulatory update training records",
+    "finance_lead": "professional qualification; payment fraud awareness training",
+}
+
+
+def _hr_system(ctx: BlockContext) -> str:
+    for system in ctx.profile.technology.business_systems:
+        if any(word in system for word in ("HR", "HRIS", "Personio", "HiBob", "Workday", "BambooHR")):
+            return short_name(system)
+    return "the personnel files"
+
+
+def _training_platform(ctx: BlockContext) -> str:
+    return short_name(ctx.profile.people.training_platform or "the training records")
+
+
+def _competence_for(role: str, label: str) -> str:
+    found = ROLE_COMPETENCE.get(role)
+    if found:
+        return found
+    lowered = label.lower()
+    if "data protection" in lowered or "privacy" in lowered:
+        return ROLE_COMPETENCE["dpo"]
+    if "audit" in lowered:
+        return "internal auditing of management systems, independence from the areas audited"
+    if "regulat" in lowered or "compliance" in lowered:
+        return "the regulations that apply, regulator reporting, compliance monitoring"
+    return "the information security duties of the role in the Information Security Policy"
 
 
 def competence_table(ctx: BlockContext) -> str:
-    months = ctx.profile.people.training_cadence_months
+    """The role competence matrix: every role, its holder, what it needs, the evidence and where it is kept."""
+    hr, platform = _hr_system(ctx), _training_platform(ctx)
+    rows = []
+    for role, label, holder in ctx.profile.roles.every_role():
+        competence = _competence_for(role, label)
+        if holder.organisation:
+            evidence = (
+                f"contract with {holder.organisation} naming the service and the qualifications of the person"
+            )
+            kept = "the contract records"
+        else:
+            evidence = ROLE_EVIDENCE.get(role, "training or experience records for the role")
+            kept = f"{hr}; awareness completion in {platform}"
+        rows.append([label, _holder(holder), competence, evidence, kept])
+    return table(["Role", "Holder", "Competence required", "Evidence needed", "Where it is kept"], rows)
+
+
+def _holder(p: Person) -> str:
+    return f"{p.name} ({p.title}, {p.organisation})" if p.organisation else f"{p.name} ({p.title})"
+
+
+def awareness_calendar(ctx: BlockContext) -> str:
+    """The awareness programme (7.3): what each group receives and when, the first cycle dated."""
+    people, roles = ctx.profile.people, ctx.profile.roles
+    hr, isms = roles.holder("hr_lead").name, roles.isms_owner.name
+    platform = _training_platform(ctx)
+    months = people.training_cadence_months
     rows = [
         [
-            f"{ROLE_LABELS[role]} ({p.title})",
-            p.name,
-            _competence_for(role),
-            f"security awareness every {months} months; evidence of competence to be recorded",
-        ]
-        for role, p in ctx.profile.roles.people().items()
+            "Security induction and acknowledgement of the Acceptable Use Policy",
+            "new staff and contractors",
+            "before access is granted or in the first week",
+            hr,
+            platform,
+        ],
+        [
+            "Security awareness course",
+            "all staff and contractors",
+            f"every {months} months; first cycle complete by {add_months(ctx.today, months).isoformat()}",
+            hr,
+            platform,
+        ],
     ]
-    return table(["Role", "Person", "Competence required", "Evidence held"], rows)
-
-
-def _competence_for(role: str) -> str:
-    return {
-        "top_management": "ISMS leadership, risk acceptance, management review",
-        "isms_owner": "ISO/IEC 27001 implementation, internal audit coordination",
-        "security_lead": "security operations, incident handling, risk assessment",
-        "dpo": "data protection law, DPIAs, breach notification",
-        "it_lead": "endpoint and identity administration, backup and recovery",
-        "engineering_lead": "secure development, change management, cloud security",
-        "hr_lead": "screening, onboarding and offboarding, disciplinary process",
-        "facilities_lead": "physical access, visitor management, site safety",
-        "legal_lead": "contracts, regulatory requirements, intellectual property",
-        "finance_lead": "payment controls, supplier contracts, insurance",
-    }.get(role, "information security responsibilities of the role")
+    text = (people.training_platform or "").lower()
+    if "phishing" in text:
+        when = "monthly" if "monthly" in text else "through the year"
+        rows.append(["Phishing simulations", "all staff", when, roles.security_lead.name, platform])
+    rows.append(
+        [
+            "Role training named in the competence matrix",
+            "holders of the roles above",
+            "on taking up the role and after a major change to it",
+            isms,
+            _hr_system(ctx),
+        ]
+    )
+    rows.append(
+        [
+            "Notice of new or changed policies",
+            "all staff, or the teams a change affects",
+            "when a policy is approved",
+            isms,
+            "the document register",
+        ]
+    )
+    return table(["Activity", "Audience", "When", "Owner", "Record kept in"], rows)
 
 
 def objectives_table(ctx: BlockContext) -> str:
+    """The organisation's objectives with the plan for each (6.2); without them, the profile's commitments."""
+    objectives = ctx.profile.objectives
+    roles = ctx.profile.roles
+    if objectives:
+        rows = [
+            [
+                o.what,
+                o.target,
+                roles.holder(o.owner).name,
+                o.resources,
+                o.due.isoformat(),
+                f"{o.measured_by}; progress checked every {o.measured_every_months} months",
+            ]
+            for o in objectives
+        ]
+        return table(["Objective", "Target", "Owner", "Resources", "Due date", "How measured"], rows)
+    return _derived_objectives(ctx)
+
+
+def _derived_objectives(ctx: BlockContext) -> str:
     """Objectives drawn from the profile's own commitments; due within the document's cycle."""
     pr, people, tech = ctx.profile.practices, ctx.profile.people, ctx.profile.technology
     roles = ctx.profile.roles
@@ -61,7 +176,7 @@ def objectives_table(ctx: BlockContext) -> str:
     rows.append(
         [
             "Keep access limited to need",
-            f"every user access review completed every {pr.access_review_months} months",
+            f"every user access review completed every {pr.reviews.user_access} months",
             roles.security_lead.name,
             short_name(tech.identity.provider),
             due,
@@ -88,203 +203,234 @@ def objectives_table(ctx: BlockContext) -> str:
             f"restore test records, {review}",
         ]
     )
-    if ctx.register is not None:
-        above = len(ctx.register.above(acceptance_threshold(ctx)))
-        rows.append(
-            [
-                "Bring risks within the acceptance criteria",
-                f"each of the {above} risks above the threshold treated as the risk treatment plan sets out",
-                roles.isms_owner.name,
-                "the risk owners' time and budget",
-                due,
-                f"risk treatment plan status, {review}",
-            ]
-        )
     return table(["Objective", "Target", "Owner", "Resources", "Due date", "How measured"], rows)
 
 
-def metrics_table(ctx: BlockContext) -> str:
-    pr, tech, roles = ctx.profile.practices, ctx.profile.technology, ctx.profile.roles
-    at_review = "for each management review"
-    rows = [
-        [
-            "Critical vulnerabilities fixed on time",
-            "scanner findings and tickets",
-            at_review,
-            roles.security_lead.name,
-        ],
-        [
-            "User access reviews completed",
-            "review sign-offs",
-            f"every {pr.access_review_months} months",
-            roles.security_lead.name,
-        ],
-        [
-            "Awareness training completed",
-            short_name(ctx.profile.people.training_platform or "training records"),
-            at_review,
-            roles.holder("hr_lead").name,
-        ],
-        ["Suspected incidents reported in time", "incident records", at_review, roles.security_lead.name],
-        ["Restore tests passed", short_name(tech.backup.tool), at_review, roles.holder("it_lead").name],
-    ]
-    return table(["Measure", "Method", "Frequency", "Owner"], rows) + (
-        "\n\n"
-        + table(
-            ["Measure", "Result for the period", "Analysed by"],
-            [[r[0], "to be recorded", roles.isms_owner.name] for r in rows],
-        )
-    )
-
-
-def audit_schedule(ctx: BlockContext) -> str:
-    """Four audits covering clauses 4 to 10 and all of Annex A, one a quarter from the next quarter on,
-    each led by someone independent of the area (the legal lead; the finance lead where the legal lead has
-    a part)."""
-    start = add_months(date(ctx.today.year, (ctx.today.month - 1) // 3 * 3 + 1, 1), 3)
-    roles = ctx.profile.roles
-    lead, second = roles.legal_lead, roles.finance_lead
-    independent = f"an auditor independent of the area, appointed by {roles.isms_owner.name}"
-    lead_name = lead.name if lead is not None else independent
-    # The legal lead does not audit compliance (A.5.31 to A.5.36) or the audit process (9.2) they run.
-    other = second.name if second is not None else independent
-    scopes = [
-        ("Context, leadership and risk", "Clauses 4 to 6; A.5.1 to A.5.14", lead_name),
+def measures(ctx: BlockContext) -> list[tuple[str, str, str, str, str, int]]:
+    """(measure, source, method, who measures, who analyses, every N months; 0: after each event) from the
+    objectives and the controls whose cadence the profile gives."""
+    p, roles = ctx.profile, ctx.profile.roles
+    analyst = roles.isms_owner.name
+    out = [
         (
-            "Support and operation",
-            "Clauses 7 and 8; A.5.15 to A.5.37, A.6.1 to A.6.8",
-            f"{lead_name}; A.5.31 to A.5.36: {other}" if lead is not None else lead_name,
-        ),
-        ("Physical and technological controls", "Clause 9.1; A.7.1 to A.7.14, A.8.1 to A.8.17", lead_name),
-        ("Review and improvement", "Clauses 9.2, 9.3 and 10; A.8.18 to A.8.34", other),
+            o.target,
+            f"objective: {o.what}",
+            o.measured_by,
+            roles.holder(o.owner).name,
+            analyst,
+            o.measured_every_months,
+        )
+        for o in p.objectives
     ]
-    rows = []
-    for i, (name, scope, auditor) in enumerate(scopes):
-        quarter = add_months(start, 3 * i)
-        rows.append([name, scope, auditor, f"Q{(quarter.month - 1) // 3 + 1} {quarter.year}"])
-    return table(["Audit", "Scope", "Auditor", "Planned quarter"], rows)
+    pr, tech, lead = p.practices, p.technology, roles.security_lead.name
+    excluded = {e.control for e in p.scope.exclusions}
+    controls = [
+        (
+            "A.8.8",
+            f"critical vulnerabilities fixed within {pr.patch_days.get('critical', 'the set')} days",
+            "scanner findings against fix tickets",
+            lead,
+            3,
+        ),
+        (
+            "A.5.18",
+            f"user access reviews completed every {pr.reviews.user_access} months",
+            "review sign-offs in the tickets",
+            lead,
+            pr.reviews.user_access,
+        ),
+        (
+            "A.6.3",
+            f"staff completing awareness training within {p.people.training_cadence_months} months",
+            f"completion report of {_training_platform(ctx)}",
+            roles.holder("hr_lead").name,
+            3,
+        ),
+        (
+            "A.5.24",
+            f"suspected incidents reported within {pr.incident_report_hours} hours",
+            "incident tickets: time noticed against time reported",
+            lead,
+            3,
+        ),
+        (
+            "A.8.13",
+            "scheduled restore tests passed",
+            f"restore test records of {short_name(tech.backup.tool)}",
+            roles.holder("it_lead").name,
+            0,
+        ),
+    ]
+    if pr.reviews.privileged_access:
+        controls.append(
+            (
+                "A.8.2",
+                f"privileged access reviews completed every {pr.reviews.privileged_access} months",
+                "review sign-offs in the tickets",
+                lead,
+                pr.reviews.privileged_access,
+            )
+        )
+    if pr.reviews.suppliers:
+        controls.append(
+            (
+                "A.5.22",
+                f"critical suppliers reviewed every {pr.reviews.suppliers} months",
+                "supplier review records",
+                lead,
+                pr.reviews.suppliers,
+            )
+        )
+    titles = {c.id: c.title for c in ctx.corpus.controls.values()}
+    out += [
+        (measure, f"control {cid} {titles.get(cid, '')}".strip(), method, who, analyst, every)
+        for cid, measure, method, who, every in controls
+        if cid not in excluded
+    ]
+    return out
 
 
-def audit_results(ctx: BlockContext) -> str:
-    names = ["Context, leadership and risk", "Support and operation", "Physical and technological controls"]
-    names.append("Review and improvement")
-    return table(
-        ["Audit", "Date held", "Auditor", "Findings"],
-        [[name, "to be recorded", "to be recorded", "to be recorded after the audit"] for name in names],
+def metrics_table(ctx: BlockContext) -> str:
+    rows = measures(ctx)
+    framework = table(
+        ["Measure", "From", "Method", "When", "Who measures", "Who analyses"],
+        [
+            [m, src, method, every_months(n) if n else "after each test", who, analyst]
+            for m, src, method, who, analyst, n in rows
+        ],
     )
-
-
-def review_decisions(ctx: BlockContext) -> str:
-    return table(
-        ["Decision or action", "Owner", "Due date"],
-        [["to be recorded at the meeting", "to be recorded at the meeting", "to be recorded at the meeting"]],
+    results = table(
+        ["Measure", "First period", "Result", "Analysed by"],
+        [
+            [
+                m,
+                f"{ctx.today.isoformat()} to {add_months(ctx.today, n or 3).isoformat()}",
+                "to be recorded",
+                analyst,
+            ]
+            for m, _src, _method, _who, analyst, n in rows
+        ],
     )
+    return framework + "\n\n" + results
 
 
 def operations_calendar(ctx: BlockContext) -> str:
-    """The recurring activities whose cadence the profile gives, with their owners."""
+    """The ISMS calendar (8.1): every recurring activity whose cadence the profile gives, its owner and when
+    it is first due counted from the day the set takes effect."""
+    from assistant.drafting.audit_blocks import audit_cycle, first_review_due
+
     p, roles = ctx.profile, ctx.profile.roles
-    pr = p.practices
-    rows = [
-        ["User access review", roles.security_lead.name, f"every {pr.access_review_months} months"],
-        ["Risk reassessment", roles.isms_owner.name, f"every {p.risk_criteria.review_months} months"],
-        [
-            "Security awareness training",
-            roles.holder("hr_lead").name,
-            f"every {p.people.training_cadence_months} months",
-        ],
-        [
-            "Independent penetration test",
+    pr, today = p.practices, ctx.today
+    excluded = {e.control for e in p.scope.exclusions}
+
+    def every(months: int) -> tuple[str, str]:
+        return every_months(months), add_months(today, months).isoformat()
+
+    rows: list[list[str]] = []
+
+    def add(activity: str, owner: str, cadence: tuple[str, str]) -> None:
+        rows.append([activity, owner, cadence[0], cadence[1]])
+
+    add("User access review", roles.security_lead.name, every(pr.reviews.user_access))
+    if pr.reviews.privileged_access:
+        add("Privileged access review", roles.security_lead.name, every(pr.reviews.privileged_access))
+    if pr.reviews.physical_zones and "A.7.2" not in excluded:
+        owner = roles.holder("facilities_lead" if roles.facilities_lead else "it_lead").name
+        add("Review of who may enter secure areas", owner, every(pr.reviews.physical_zones))
+    if pr.reviews.suppliers:
+        add(
+            "Supplier security review of critical suppliers",
             roles.security_lead.name,
-            f"every {pr.penetration_test_months} months",
-        ],
-        [
-            "Internal audit",
-            roles.isms_owner.name,
-            "one audit a quarter, as the Internal Audit Programme plans",
-        ],
-        [
-            "Document review",
-            "each document's owner",
-            f"every {p.document_control.review_cycle_months} months",
-        ],
-    ]
+            every(pr.reviews.suppliers),
+        )
+    add("Risk reassessment", roles.isms_owner.name, every(p.risk_criteria.review_months))
+    add("Security awareness course", roles.holder("hr_lead").name, every(p.people.training_cadence_months))
+    add("Independent penetration test", roles.security_lead.name, every(pr.penetration_test_months))
     if p.technology.backup.tested:
-        rows.append(["Restore test", roles.holder("it_lead").name, short_name(p.technology.backup.tested)])
-    latest = add_months(ctx.today, 12).isoformat()
-    rows.append(["Management review", roles.top_management.name, f"no later than {latest}"])
-    return table(["Activity", "Owner", "When"], rows)
+        rows.append(
+            [
+                "Restore test",
+                roles.holder("it_lead").name,
+                short_name(p.technology.backup.tested),
+                "as scheduled",
+            ]
+        )
+    for o in p.objectives:
+        add(
+            f"Progress check of the objective: {o.what}",
+            roles.holder(o.owner).name,
+            every(o.measured_every_months),
+        )
+    audits = audit_cycle(ctx)
+    if audits:
+        rows.append(
+            [
+                "Internal audit",
+                roles.isms_owner.name,
+                "twice a year, as the Internal Audit Programme plans",
+                audits[0].month.isoformat(),
+            ]
+        )
+    rows.append(
+        [
+            "Management review",
+            roles.top_management.name,
+            "at least every 12 months",
+            f"no later than {first_review_due(ctx).isoformat()}",
+        ]
+    )
+    add("Document review", "each document's owner", every(p.document_control.review_cycle_months))
+    return table(["Activity", "Owner", "Cadence", "First due"], rows)
+
+
+def risk_owner_signoff(ctx: BlockContext) -> str:
+    """The risk owners' approval of the plan and of the residual risk of the risks they own (6.1.3 f)."""
+    if ctx.register is None:
+        return ""
+    threshold = acceptance_threshold(ctx)
+    owned: dict[str, list[str]] = {}
+    for r in sorted(ctx.register.risks, key=lambda r: r.id):
+        if r.treatment != "accept" or r.score > threshold:
+            owned.setdefault(person(ctx, r.owner), []).append(r.id)
+    rows = [
+        [owner, ", ".join(ids), "treatment plan and residual risk", "to be signed", "to be dated"]
+        for owner, ids in owned.items()
+    ]
+    if not rows:
+        return ""
+    return table(["Risk owner", "Risks", "Approves", "Signature", "Date"], rows)
 
 
 def nonconformity_columns(ctx: BlockContext) -> str:
-    return table(
-        [
-            "Ref",
-            "Date raised",
-            "Source",
-            "Nonconformity",
-            "Correction and corrective action",
-            "Owner",
-            "Due date",
-            "Status",
-        ],
-        [
-            [
-                "none yet",
-                "-",
-                "-",
-                "no nonconformity recorded yet",
-                "-",
-                ctx.profile.roles.isms_owner.name,
-                "-",
-                "-",
-            ]
-        ],
-    )
-
-
-def attendees(ctx: BlockContext) -> str:
-    # Everyone who holds an ISMS role is invited, each person once: presenters and auditors included.
-    holders = {p.name: p for p in ctx.profile.roles.people().values()}
-    rows = [[p.name, p.title, "invited"] for p in holders.values()]
-    people = ctx.profile.roles.people()
-    latest = add_months(ctx.today, ctx.doc.planning_horizon_months).isoformat()
-    when = table(
-        ["Item", "Detail"],
-        [
-            ["Planned", f"no later than {latest}"],
-            ["Chair", f"{people['top_management'].name} ({people['top_management'].title})"],
-            ["Attendance and apologies", "to be completed at the meeting"],
-        ],
-    )
-    return when + "\n\n" + table(["Invited", "Title", "Attendance"], rows)
-
-
-def review_inputs(ctx: BlockContext) -> str:
-    """The 9.3.2 performance inputs, where each comes from and who presents it."""
-    roles = ctx.profile.roles
-    rows = [
-        [
-            "Nonconformities and corrective actions",
-            "Nonconformity and Corrective Action Register",
-            roles.isms_owner.name,
-        ],
-        ["Monitoring and measurement results", "Monitoring and Measurement Report", roles.security_lead.name],
-        ["Audit results", "Internal Audit Programme and Results", roles.isms_owner.name],
-        [
-            "Fulfilment of information security objectives",
-            "Information Security Objectives",
-            roles.isms_owner.name,
-        ],
+    """The register an auditor samples: one row per nonconformity, from detection to verified closure."""
+    header = [
+        "Ref",
+        "Date raised",
+        "Source",
+        "Clause or control",
+        "Nonconformity",
+        "Grade",
+        "Correction",
+        "Root cause",
+        "Corrective action",
+        "Owner",
+        "Due date",
+        "Effectiveness check",
+        "Status",
     ]
-    if ctx.register is not None:
-        above = len(ctx.register.above(acceptance_threshold(ctx)))
-        rows.append(
-            [
-                "Risk assessment results and risk treatment plan status",
-                f"Risk Assessment Report ({len(ctx.register.risks)} risks, {above} above the acceptance threshold) "
-                "and Risk Treatment Plan",
-                roles.isms_owner.name,
-            ]
-        )
-    return table(["Input", "Source", "Presented by"], rows)
+    first = [
+        "none yet",
+        "-",
+        "-",
+        "-",
+        "no nonconformity recorded yet",
+        "-",
+        "-",
+        "-",
+        "-",
+        ctx.profile.roles.isms_owner.name,
+        "-",
+        "-",
+        "-",
+    ]
+    return table(header, [first])

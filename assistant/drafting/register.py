@@ -144,11 +144,11 @@ class Register:
         code = self.internal_code(text)
         if code:
             return f"internal code {code!r}"
+        if unit.kind == "row":
+            return None  # a table row is the organisation's data; its cells are checked for codes above
         for kind, patterns in PATTERNS.items():
             if any(p.search(text) for p in patterns):
                 return kind
-        if unit.kind == "row":
-            return None  # a table row is data; its cells are checked for codes above
         if self.org_terms.mentioned_in(re.sub(r"\([^)]*\)", " ", text)):
             return None  # guidance words carrying the organisation's own facts make a rule of its own
         found = self.overlap(text)

@@ -1,11 +1,11 @@
 """Statement templates: the organisation's rules, written once in the corpus and filled from its profile.
 
-A template names profile fields in braces: `{practices.access_review_months}`, `{roles.security_lead}`
+A template names profile fields in braces: `{practices.reviews.user_access}`, `{roles.security_lead}`
 (a person renders as "Name (Title)"), `{roles.security_lead.name}`, `{locations.offices[].city}` (a list
 field of every item, joined "A, B and C"). A statement whose fields are missing or empty is left out, and
 its `decision` (a question for the security lead) is recorded instead: nothing is invented. `when`
 conditions choose statements by the organisation's facts: `path`, `not path`, `path == value`,
-`path != value`, `path contains text` (case-insensitive, on the rendered value).
+`path != value`, `path contains text` (case-insensitive, on the rendered value), several joined by `&&`.
 
 Filters: `{technology.ticketing|short}` keeps a tool's name ("Linear" of "Linear (engineering, IT and
 security requests)"), of every item of a list too; `{suppliers|count}` is the number of items;
@@ -84,8 +84,11 @@ def render_value(value: Any) -> str:
 
 
 def holds(condition: str | None, data: dict[str, Any]) -> bool:
+    """A condition, or several joined by `&&` that must all hold."""
     if not condition:
         return True
+    if "&&" in condition:
+        return all(holds(part, data) for part in condition.split("&&"))
     match = CONDITION.match(condition)
     if not match:
         raise TemplateError(f"cannot read the condition {condition!r}")
@@ -143,17 +146,41 @@ def fill(text: str, values: dict[str, Any]) -> str:
     return _ONE.sub(r"1 \1", filled)  # "within 1 hours" reads "within 1 hour"
 
 
+NOTIFY_FIELDS = ("party", "trigger", "deadline_hours", "notifier")
+
+
 def profile_data(profile: Profile) -> dict[str, Any]:
-    """The profile as template data, with two conveniences: `org` (its short name) and `org_legal`."""
+    """The profile as template data, with conveniences: `org` (its short name), `org_legal`, `notify.<kind>`
+    (the first notification duty of each kind, its notifier as a person) and privileged access reviewed
+    with user access where the profile gives no separate cadence."""
     data: dict[str, Any] = profile.model_dump(mode="json")
     data["org"] = profile.identity.name
     data["org_legal"] = profile.identity.legal_name
+    notify: dict[str, Any] = {}
+    for n in profile.notifications:
+        if n.kind not in notify:
+            holder = profile.roles.holder(n.notifier)
+            notify[n.kind] = n.model_dump(mode="json") | {
+                "notifier": {"name": holder.name, "title": holder.title}
+            }
+    data["notify"] = notify
+    data["out_of_scope"] = [e.name for e in profile.identity.legal_entities if not e.in_scope] + [
+        o.name for o in profile.locations.offices if not o.in_scope
+    ]
+    reviews = data["practices"]["reviews"]
+    if reviews.get("privileged_access") is None:
+        reviews["privileged_access"] = reviews["user_access"]
     return data
 
 
 def schema_paths(model: type[BaseModel] = Profile, prefix: str = "") -> set[str]:
     """Every path a template may name, from the profile schema (lists as `field[]`)."""
-    paths: set[str] = {"org", "org_legal"} if not prefix else set()
+    paths: set[str] = set()
+    if not prefix:
+        paths = {"org", "org_legal", "notify", "out_of_scope", "out_of_scope[]"}
+        for kind in ("personal_data_breach", "regulator", "customer", "other"):
+            paths |= {f"notify.{kind}", *(f"notify.{kind}.{f}" for f in NOTIFY_FIELDS)}
+            paths |= {f"notify.{kind}.notifier.name", f"notify.{kind}.notifier.title"}
     for name, info in model.model_fields.items():
         path = f"{prefix}{name}"
         annotation = info.annotation

@@ -198,8 +198,9 @@ def profile_chunks(profile: Profile, source: str) -> list[Chunk]:
         "roles": (
             "Roles",
             "; ".join(
-                f"{role.replace('_', ' ')}: {person.name}, {person.title}"
-                for role, person in p.roles.people().items()
+                f"{label}: {person.name}, {person.title}"
+                + (f" ({person.organisation})" if person.organisation else "")
+                for _role, label, person in p.roles.every_role()
             )
             + f". Approvers: {', '.join(p.roles.approvers)}.",
         ),
@@ -211,7 +212,7 @@ def profile_chunks(profile: Profile, source: str) -> list[Chunk]:
         ),
         "practices": (
             "Security practices",
-            f"Access reviews every {p.practices.access_review_months} months; "
+            f"User access reviews every {p.practices.reviews.user_access} months; "
             f"incidents reported within {p.practices.incident_report_hours} hours; "
             f"patching days {p.practices.patch_days}; logs kept "
             f"{p.practices.log_retention_days} days; scanning "

@@ -159,16 +159,17 @@ def _check_content(corpus: Corpus) -> list[str]:
                 if name not in BLOCKS:
                     problems.append(f"{where}: {section.heading}: unknown block {name!r}")
             for decision in section.decisions:
-                match = CONDITION.match(decision.when or "x")
-                if match is None:
-                    problems.append(
-                        f"{where}: {section.heading}: unreadable decision condition {decision.when!r}"
-                    )
-                elif decision.when:
-                    for path in unknown_fields("{" + match.group(2) + "}", known):
+                for part in (decision.when or "x").split("&&"):
+                    match = CONDITION.match(part)
+                    if match is None:
                         problems.append(
-                            f"{where}: {section.heading}: decision condition names unknown field {path}"
+                            f"{where}: {section.heading}: unreadable decision condition {decision.when!r}"
                         )
+                    elif decision.when:
+                        for path in unknown_fields("{" + match.group(2) + "}", known):
+                            problems.append(
+                                f"{where}: {section.heading}: decision condition names unknown field {path}"
+                            )
                 if decision.unless:
                     for path in unknown_fields("{" + decision.unless + "}", known):
                         problems.append(f"{where}: {section.heading}: decision names unknown field {path}")
@@ -186,8 +187,8 @@ def _statement_problems(where: str, statements: list[Any], known: set[str]) -> l
     for statement in statements:
         for path in unknown_fields(statement.text, known):
             problems.append(f"{where}: statement names unknown profile field {{{path}}}")
-        if statement.when:
-            match = CONDITION.match(statement.when)
+        for part in (statement.when or "").split("&&") if statement.when else []:
+            match = CONDITION.match(part)
             if not match:
                 problems.append(f"{where}: {TemplateError.__name__}: {statement.when!r}")
             else:

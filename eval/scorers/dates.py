@@ -5,6 +5,7 @@ future."""
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from assistant.documents.markdown import add_months
 from assistant.documents.segments import Unit
@@ -50,9 +51,19 @@ def _done(unit: Unit) -> bool:
     )
 
 
+def input_dates(ds: DocumentSet) -> set[date]:
+    """Dates the organisation set itself (objectives' due dates, treatment actions' due dates): a document
+    may carry them beyond its own cycle."""
+    found = {o.due for o in ds.profile.objectives}
+    if ds.register is not None:
+        found |= {r.due for r in ds.register.risks if r.due is not None}
+    return found
+
+
 def check(ds: DocumentSet) -> CheckResult:
     findings: list[str] = []
     checked = 0
+    given = input_dates(ds)
     for doc_id in sorted(ds.documents):
         effective = ds.effective_date(doc_id)
         if effective is None:
@@ -69,7 +80,7 @@ def check(ds: DocumentSet) -> CheckResult:
                         f"{doc_id}: plans {span.text}, before the document's effective date {effective}: "
                         f'"{clip(unit.text)}"'
                     )
-                elif span.start > limit:
+                elif span.start > limit and not (span.start == span.end and span.start in given):
                     findings.append(
                         f"{doc_id}: plans {span.text}, beyond its {horizon}-month cycle (to {limit}): "
                         f'"{clip(unit.text)}"'

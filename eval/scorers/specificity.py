@@ -35,7 +35,7 @@ EXPECTED: list[Expectation] = [
     (
         "access-control-policy",
         "the access review cadence",
-        lambda ds: [f"{ds.profile.practices.access_review_months} months"],
+        lambda ds: [f"{ds.profile.practices.reviews.user_access} months"],
     ),
     (
         "incident-management-procedure",

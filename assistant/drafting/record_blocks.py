@@ -323,7 +323,11 @@ def operations_calendar(ctx: BlockContext) -> str:
     pr, today = p.practices, ctx.today
     excluded = {e.control for e in p.scope.exclusions}
 
+    horizon = ctx.doc.planning_horizon_months
+
     def every(months: int) -> tuple[str, str]:
+        if months > horizon:
+            return every_months(months), f"not due in the {horizon} months this plan covers"
         return every_months(months), add_months(today, months).isoformat()
 
     rows: list[list[str]] = []

@@ -172,7 +172,8 @@ def test_change_regenerates_only_affected_documents(ws: Path, runner) -> None:  
     written = {d["id"] for d in data["documents"] if d["status"] == "written"}
     from assistant.drafting.engine import RISK_DOCS
 
-    risk_controls = set(line.split(",")[-1].split(";"))
+    header = next(csv.reader([text.splitlines()[0]]))
+    risk_controls = set(next(csv.reader([line]))[header.index("controls")].split(";"))
     affected = {d.id for d in load_corpus().documents.values() if set(d.controls) & risk_controls} | RISK_DOCS
     assert written == affected and "cryptography-policy" in written and len(written) < len(CATALOGUE)
     # The version moves only where the text changed: the risk report names the revised risk, the

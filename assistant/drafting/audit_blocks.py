@@ -3,24 +3,31 @@
 The programme is a three-year cycle of six audits, one every six months from the second month after the set
 takes effect: every year audits all of clauses 4 to 10 (4 to 7 in the first half, 8 to 10 in the second) and
 a sixth of the applicable Annex A controls, so each applicable control, and so each theme, is audited once
-in the cycle. The first management review is due within twelve months, after the first two audits.
+in the cycle; the controls still being put in place for risks above the acceptance threshold are brought
+forward into the first year. No auditor audits a control they have a part in (see `runs`). The first
+management review is due within twelve months, after the first two audits.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
 from assistant.documents.markdown import add_months
-from assistant.drafting.blocks import BlockContext, acceptance_threshold, table
-from assistant.ids import control_sort_key
+from assistant.drafting.blocks import BlockContext, acceptance_threshold, person, table
+from assistant.ids import ROLE_NAMES, control_sort_key
 
+# Further roles invited to the management review: those with a part in the ISMS.
+ISMS_ROLE = re.compile(r"audit|complian|officer|protection|security|risk|regulat|resilien|continuity", re.I)
 AUDITS_IN_CYCLE = 6
 MONTHS_BETWEEN_AUDITS = 6
 CLAUSE_HALVES = (("4", "5", "6", "7"), ("8", "9", "10"))
 # What the standard roles run, so that none of them audits it.
-RUNS = {
-    "legal_lead": ("A.5.31", "A.5.32", "A.5.33", "A.5.34", "A.5.35", "A.5.36"),
+RUNS: dict[str, tuple[str, ...]] = {
+    "legal_lead": ("A.5.5", "A.5.31", "A.5.32", "A.5.33", "A.5.34", "A.5.35", "A.5.36"),
+    "dpo": ("A.5.34",),
+    "hr_lead": ("A.6.1", "A.6.2", "A.6.4", "A.6.5"),
     "finance_lead": (),
 }
 
@@ -32,6 +39,7 @@ class Audit:
     clauses: tuple[str, ...]
     controls: tuple[str, ...]
     auditor: str
+    focus: tuple[str, ...] = ()  # controls of risks above the threshold, brought forward
 
 
 def applicable_controls(ctx: BlockContext) -> list[str]:
@@ -39,37 +47,73 @@ def applicable_controls(ctx: BlockContext) -> list[str]:
     return sorted((c for c in ctx.corpus.controls if c not in excluded), key=control_sort_key)
 
 
-def _auditors(ctx: BlockContext) -> list[tuple[str, str]]:
-    """(role id, name) of who may audit: roles named for auditing first, then the legal and finance leads."""
+def runs(ctx: BlockContext, name: str) -> set[str]:
+    """The controls a person has a part in: those of the roles they hold, of the risks they own or act on,
+    and of the incident notifications they send."""
     roles = ctx.profile.roles
-    found = [(o.id, o.name) for o in roles.other if "audit" in o.role.lower()]
-    for role in ("legal_lead", "finance_lead"):
-        holder = getattr(roles, role)
-        if holder is not None and holder.name not in {n for _r, n in found}:
-            found.append((role, holder.name))
+    held = [role for role, _label, p in roles.every_role() if p.name == name]
+    found = {c for role in held for c in RUNS.get(role, ())}
+    if any(n.notifier in held for n in ctx.profile.notifications):
+        found |= {"A.5.5", "A.5.24", "A.5.26"}
+    if ctx.register is not None:
+        for r in ctx.register.risks:
+            people = {person(ctx, r.owner), person(ctx, r.action_owner) if r.action_owner else ""}
+            if name in people:
+                found |= set(r.controls)
     return found
+
+
+def focus_controls(ctx: BlockContext) -> list[str]:
+    """Controls not yet fully in place that treat a risk above the acceptance threshold: audited first."""
+    if ctx.register is None:
+        return []
+    applicable = set(applicable_controls(ctx))
+    status = ctx.profile.implementation
+    found = {
+        c
+        for r in ctx.register.above(acceptance_threshold(ctx))
+        for c in r.controls
+        if c in applicable and status.get(c) != "implemented"
+    }
+    return sorted(found, key=control_sort_key)
 
 
 def audit_cycle(ctx: BlockContext) -> list[Audit]:
     start = add_months(date(ctx.today.year, ctx.today.month, 1), 2)
     controls = applicable_controls(ctx)
     size = -(-len(controls) // AUDITS_IN_CYCLE)
-    auditors = _auditors(ctx)
-    fallback = f"an auditor independent of the area, appointed by {ctx.profile.roles.isms_owner.name}"
+    candidates = [p.name for _r, p in ctx.profile.roles.auditors()]
+    conflicts = {name: runs(ctx, name) for name in candidates}
+    focus = focus_controls(ctx)
+    halves = (focus[: (len(focus) + 1) // 2], focus[(len(focus) + 1) // 2 :])
+    fallback = f"an auditor independent of them, appointed by {ctx.profile.roles.isms_owner.name}"
     audits = []
     for i in range(AUDITS_IN_CYCLE):
         part = tuple(controls[i * size : (i + 1) * size])
-        free = [name for role, name in auditors if not set(RUNS.get(role, ())) & set(part)]
+        extra = tuple(c for c in halves[i] if c not in part) if i < 2 else ()
         audits.append(
             Audit(
                 ref=f"IA-{i + 1}",
                 month=add_months(start, MONTHS_BETWEEN_AUDITS * i),
                 clauses=CLAUSE_HALVES[i % 2],
                 controls=part,
-                auditor=free[0] if free else fallback,
+                auditor=_assign(set(part) | set(extra), candidates, conflicts, fallback),
+                focus=extra,
             )
         )
     return audits
+
+
+def _assign(scope: set[str], candidates: list[str], conflicts: dict[str, set[str]], fallback: str) -> str:
+    """The lead auditor, and for the controls they have a part in, the first candidate who has none."""
+    if not candidates:
+        return fallback.replace("independent of them", "independent of the area")
+    lead = candidates[0]
+    own = sorted(scope & conflicts[lead], key=control_sort_key)
+    if not own:
+        return lead
+    other = next((c for c in candidates[1:] if not set(own) & conflicts[c]), fallback)
+    return f"{lead}; {', '.join(own)}: {other}"
 
 
 def first_review_due(ctx: BlockContext) -> date:
@@ -107,7 +151,8 @@ def audit_schedule(ctx: BlockContext) -> str:
             a.ref,
             _month(a.month),
             "Clauses " + ", ".join(a.clauses),
-            _span(a.controls, applicable),
+            _span(a.controls, applicable)
+            + (f"; first, for risks above the threshold: {', '.join(a.focus)}" if a.focus else ""),
             a.auditor,
         ]
         for a in audit_cycle(ctx)
@@ -141,7 +186,11 @@ def audit_results(ctx: BlockContext) -> str:
 
 def attendees(ctx: BlockContext) -> str:
     """Who is invited; attendance is recorded at the meeting, never presumed."""
-    holders = {p.name: p for _r, _l, p in ctx.profile.roles.every_role() if not p.organisation}
+    holders = {
+        p.name: p
+        for role, label, p in ctx.profile.roles.every_role()
+        if not p.organisation and (role in ROLE_NAMES or ISMS_ROLE.search(label))
+    }
     rows = [[p.name, p.title, "to be recorded"] for p in holders.values()]
     top = ctx.profile.roles.top_management
     when = table(

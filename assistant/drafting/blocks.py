@@ -140,8 +140,18 @@ def treatment_table(ctx: BlockContext) -> str:
             owner = person(ctx, r.owner)
             when = due if open_controls else "in operation"
             state = "open" if open_controls or not r.controls else "done"
+            carrier = {
+                "transfer": "record the insurance policy or contract that carries the risk, and its cover",
+                "avoid": "record the activity stopped or changed to avoid the risk, and from when",
+            }.get(r.treatment)
+            if carrier:
+                action, when, state = f"{carrier}; {action}", due, "open"
         if r.residual_score is None:
-            residual = "to be assessed after treatment"
+            residual = (
+                "to be assessed by the risk owner now"
+                if state == "done"
+                else "to be assessed after treatment"
+            )
         else:
             level = "within" if r.residual_score <= threshold else "above"
             residual = f"{r.residual_score} ({level} the threshold of {threshold})"

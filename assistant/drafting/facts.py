@@ -153,6 +153,8 @@ def hours_text(value: float) -> str:
     """4.0 -> "4 hours", 0.25 -> "15 minutes", 1 -> "1 hour"."""
     if value < 1:
         return f"{round(value * 60)} minutes"
+    if value >= 72 and value % 24 == 0 and value != 72:
+        return f"{value / 24:g} days"
     return _hours(int(value)) if float(value).is_integer() else f"{value:g} hours"
 
 

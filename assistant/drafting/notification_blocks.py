@@ -16,7 +16,7 @@ def notification_duties(ctx: BlockContext) -> str:
         [
             n.party,
             n.trigger,
-            f"within {hours_text(n.deadline_hours)} of becoming aware",
+            hours_text(n.deadline_hours),
             ctx.profile.roles.holder(n.notifier).name,
             names.get(n.obligation or "", "-"),
         ]

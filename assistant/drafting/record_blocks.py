@@ -4,6 +4,8 @@ marks what is not yet known as to be recorded; dates are planned from the day th
 
 from __future__ import annotations
 
+import re
+
 from assistant.documents.markdown import add_months
 from assistant.drafting.blocks import (
     BlockContext,
@@ -41,6 +43,18 @@ ROLE_EVIDENCE = {
 }
 
 
+# A control measure is left out when an objective already measures the same thing.
+COVERED_BY_OBJECTIVE = {
+    "A.8.8": ("vulnerab", "patch"),
+    "A.5.18": ("user access review", "access review"),
+    "A.6.3": ("awareness", "training"),
+    "A.5.24": ("incidents reported", "report suspected"),
+    "A.8.13": ("restore",),
+    "A.8.2": ("privileged access",),
+    "A.5.22": ("supplier review", "suppliers reviewed", "supplier assurance"),
+}
+
+
 def _hr_system(ctx: BlockContext) -> str:
     for system in ctx.profile.technology.business_systems:
         if any(word in system for word in ("HR", "HRIS", "Personio", "HiBob", "Workday", "BambooHR")):
@@ -52,7 +66,9 @@ def _training_platform(ctx: BlockContext) -> str:
     return short_name(ctx.profile.people.training_platform or "the training records")
 
 
-def _competence_for(role: str, label: str) -> str:
+def _competence_for(role: str, label: str, title: str = "") -> str:
+    if role == "engineering_lead" and re.search(r"\bOT\b|manufactur|operational technology", title, re.I):
+        return "operational technology security, change control on production systems, supplier remote access"
     found = ROLE_COMPETENCE.get(role)
     if found:
         return found
@@ -71,7 +87,7 @@ def competence_table(ctx: BlockContext) -> str:
     hr, platform = _hr_system(ctx), _training_platform(ctx)
     rows = []
     for role, label, holder in ctx.profile.roles.every_role():
-        competence = _competence_for(role, label)
+        competence = _competence_for(role, label, holder.title)
         if holder.organisation:
             evidence = (
                 f"contract with {holder.organisation} naming the service and the qualifications of the person"
@@ -147,11 +163,12 @@ def objectives_table(ctx: BlockContext) -> str:
                 roles.holder(o.owner).name,
                 o.resources,
                 o.due.isoformat(),
-                f"{o.measured_by}; progress checked every {o.measured_every_months} months",
+                f"{o.measured_by}; progress checked {every_months(o.measured_every_months)}",
+                "; ".join(o.actions) or "to be set by the owner",
             ]
             for o in objectives
         ]
-        return table(["Objective", "Target", "Owner", "Resources", "Due date", "How measured"], rows)
+        return table(["Objective", "Target", "Owner", "Resources", "Due date", "How measured", "Plan"], rows)
     return _derived_objectives(ctx)
 
 
@@ -210,18 +227,18 @@ def measures(ctx: BlockContext) -> list[tuple[str, str, str, str, str, int]]:
     """(measure, source, method, who measures, who analyses, every N months; 0: after each event) from the
     objectives and the controls whose cadence the profile gives."""
     p, roles = ctx.profile, ctx.profile.roles
-    analyst = roles.isms_owner.name
-    out = [
-        (
-            o.target,
-            f"objective: {o.what}",
-            o.measured_by,
-            roles.holder(o.owner).name,
-            analyst,
-            o.measured_every_months,
+    owner, top = roles.isms_owner.name, roles.top_management.name
+
+    def analyst(who: str) -> str:  # nobody analyses their own results
+        return top if who == owner else owner
+
+    out = []
+    for o in p.objectives:
+        who = roles.holder(o.owner).name
+        out.append(
+            (o.target, f"objective: {o.what}", o.measured_by, who, analyst(who), o.measured_every_months)
         )
-        for o in p.objectives
-    ]
+    objective_text = " ".join(f"{o.what} {o.target}" for o in p.objectives).lower()
     pr, tech, lead = p.practices, p.technology, roles.security_lead.name
     excluded = {e.control for e in p.scope.exclusions}
     controls = [
@@ -283,9 +300,9 @@ def measures(ctx: BlockContext) -> list[tuple[str, str, str, str, str, int]]:
         )
     titles = {c.id: c.title for c in ctx.corpus.controls.values()}
     out += [
-        (measure, f"control {cid} {titles.get(cid, '')}".strip(), method, who, analyst, every)
+        (measure, f"control {cid} {titles.get(cid, '')}".strip(), method, who, analyst(who), every)
         for cid, measure, method, who, every in controls
-        if cid not in excluded
+        if cid not in excluded and not any(word in objective_text for word in COVERED_BY_OBJECTIVE[cid])
     ]
     return out
 
@@ -324,11 +341,13 @@ def operations_calendar(ctx: BlockContext) -> str:
     excluded = {e.control for e in p.scope.exclusions}
 
     horizon = ctx.doc.planning_horizon_months
+    # Yearly activities fall a month before the management review at the latest, so that it sees them.
+    before_review = add_months(first_review_due(ctx), -1)
 
     def every(months: int) -> tuple[str, str]:
         if months > horizon:
             return every_months(months), f"not due in the {horizon} months this plan covers"
-        return every_months(months), add_months(today, months).isoformat()
+        return every_months(months), min(add_months(today, months), before_review).isoformat()
 
     rows: list[list[str]] = []
 
@@ -340,7 +359,7 @@ def operations_calendar(ctx: BlockContext) -> str:
         add("Privileged access review", roles.security_lead.name, every(pr.reviews.privileged_access))
     if pr.reviews.physical_zones and "A.7.2" not in excluded:
         owner = roles.holder("facilities_lead" if roles.facilities_lead else "it_lead").name
-        add("Review of who may enter secure areas", owner, every(pr.reviews.physical_zones))
+        add("Review of physical access rights (keys, fobs, badges)", owner, every(pr.reviews.physical_zones))
     if pr.reviews.suppliers:
         add(
             "Supplier security review of critical suppliers",
@@ -365,6 +384,10 @@ def operations_calendar(ctx: BlockContext) -> str:
             roles.holder(o.owner).name,
             every(o.measured_every_months),
         )
+    for r in p.recurring:
+        cadence = every(r.every_months)
+        due = r.next_due.isoformat() if r.next_due else cadence[1]
+        rows.append([r.activity, roles.holder(r.owner).name, cadence[0], due])
     audits = audit_cycle(ctx)
     if audits:
         rows.append(

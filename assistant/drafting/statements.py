@@ -164,6 +164,11 @@ def profile_data(profile: Profile) -> dict[str, Any]:
                 "notifier": {"name": holder.name, "title": holder.title}
             }
     data["notify"] = notify
+    auditors = profile.roles.auditors()
+    data["auditors"] = {
+        key: {"name": person.name, "title": person.title}
+        for key, (_role, person) in zip(("lead", "second"), auditors, strict=False)
+    }
     data["out_of_scope"] = [e.name for e in profile.identity.legal_entities if not e.in_scope] + [
         o.name for o in profile.locations.offices if not o.in_scope
     ]
@@ -177,7 +182,9 @@ def schema_paths(model: type[BaseModel] = Profile, prefix: str = "") -> set[str]
     """Every path a template may name, from the profile schema (lists as `field[]`)."""
     paths: set[str] = set()
     if not prefix:
-        paths = {"org", "org_legal", "notify", "out_of_scope", "out_of_scope[]"}
+        paths = {"org", "org_legal", "notify", "out_of_scope", "out_of_scope[]", "auditors"}
+        for key in ("lead", "second"):
+            paths |= {f"auditors.{key}", f"auditors.{key}.name", f"auditors.{key}.title"}
         for kind in ("personal_data_breach", "regulator", "customer", "other"):
             paths |= {f"notify.{kind}", *(f"notify.{kind}.{f}" for f in NOTIFY_FIELDS)}
             paths |= {f"notify.{kind}.notifier.name", f"notify.{kind}.notifier.title"}

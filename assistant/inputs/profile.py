@@ -180,6 +180,17 @@ class Roles(_Strict):
             found = next((o for o in self.other if o.id == role), None)
         return found if isinstance(found, Person) else self.isms_owner
 
+    def auditors(self) -> list[tuple[str, Person]]:
+        """Who may lead internal audits, in order: roles named for auditing, then the legal and the finance
+        lead (each person once). The ISMS owner and the security lead run the ISMS and never audit it."""
+        found: list[tuple[str, Person]] = [(o.id, o) for o in self.other if "audit" in o.role.lower()]
+        barred = {self.isms_owner.name, self.security_lead.name}
+        for role in ("legal_lead", "finance_lead"):
+            holder = getattr(self, role)
+            if holder is not None and holder.name not in {p.name for _r, p in found} | barred:
+                found.append((role, holder))
+        return [(r, p) for r, p in found if p.name not in barred]
+
     def label(self, role: str) -> str:
         if role in ROLE_LABELS:
             return ROLE_LABELS[role]
@@ -382,6 +393,7 @@ class Objective(_Strict):
     due: date
     measured_by: str = Field(min_length=5, description="How progress is measured")
     measured_every_months: int = Field(default=3, ge=1, le=12)
+    actions: list[str] = Field(default_factory=list, description="What will be done, in order")
 
     @field_validator("id")
     @classmethod
@@ -389,6 +401,16 @@ class Objective(_Strict):
         if not DOCUMENT_ID.match(value):
             raise ValueError(f"expected a lowercase slug like patch-on-time, found {value!r}")
         return value
+
+
+class RecurringActivity(_Strict):
+    """An organisation-specific recurring activity for the ISMS calendar (a recertification, a scan, an
+    exercise), beyond the reviews and tests the rest of the profile sets."""
+
+    activity: str = Field(min_length=5)
+    owner: str = Field(description="Role id of who does it")
+    every_months: int = Field(ge=1, le=60)
+    next_due: date | None = Field(default=None, description="When it is next due, if known")
 
 
 class Answer(_Strict):
@@ -425,6 +447,9 @@ class Profile(_Strict):
     notifications: list[Notification] = Field(default_factory=list)
     services: list[ServiceRecovery] = Field(default_factory=list)
     objectives: list[Objective] = Field(default_factory=list)
+    recurring: list[RecurringActivity] = Field(
+        default_factory=list, description="Further recurring activities for the ISMS calendar"
+    )
     answers: list[Answer] = Field(
         default_factory=list, description="Answers to decisions the documents asked"
     )
@@ -474,6 +499,9 @@ class Profile(_Strict):
         for i, o in enumerate(self.objectives):
             if o.owner not in staffed:
                 problems.append(f"objectives[{i}].owner {o.owner!r} is not a role the profile staffs")
+        for i, r in enumerate(self.recurring):
+            if r.owner not in staffed:
+                problems.append(f"recurring[{i}].owner {r.owner!r} is not a role the profile staffs")
         for field_name, items in (
             ("objectives", [o.id for o in self.objectives]),
             ("services", [s.service for s in self.services]),

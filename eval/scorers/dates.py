@@ -55,6 +55,7 @@ def input_dates(ds: DocumentSet) -> set[date]:
     """Dates the organisation set itself (objectives' due dates, treatment actions' due dates): a document
     may carry them beyond its own cycle."""
     found = {o.due for o in ds.profile.objectives}
+    found |= {r.next_due for r in ds.profile.recurring if r.next_due is not None}
     if ds.register is not None:
         found |= {r.due for r in ds.register.risks if r.due is not None}
     return found

@@ -19,7 +19,9 @@ from assistant.drafting.blocks import BlockContext, acceptance_threshold, person
 from assistant.ids import ROLE_NAMES, control_sort_key
 
 # Further roles invited to the management review: those with a part in the ISMS.
-ISMS_ROLE = re.compile(r"audit|complian|officer|protection|security|risk|regulat|resilien|continuity", re.I)
+ISMS_ROLE = re.compile(
+    r"audit|complian|officer|protection|security|risk|regulat|resilien|continuity|director|managing", re.I
+)
 AUDITS_IN_CYCLE = 6
 MONTHS_BETWEEN_AUDITS = 6
 CLAUSE_HALVES = (("4", "5", "6", "7"), ("8", "9", "10"))
@@ -82,7 +84,10 @@ def audit_cycle(ctx: BlockContext) -> list[Audit]:
     start = add_months(date(ctx.today.year, ctx.today.month, 1), 2)
     controls = applicable_controls(ctx)
     size = -(-len(controls) // AUDITS_IN_CYCLE)
-    candidates = [p.name for _r, p in ctx.profile.roles.auditors()]
+    leads = [p.name for _r, p in ctx.profile.roles.auditors()]
+    candidates = (
+        leads + [p.name for _r, p in ctx.profile.roles.stand_ins() if p.name not in leads] if leads else []
+    )
     conflicts = {name: runs(ctx, name) for name in candidates}
     focus = focus_controls(ctx)
     halves = (focus[: (len(focus) + 1) // 2], focus[(len(focus) + 1) // 2 :])
@@ -107,7 +112,7 @@ def audit_cycle(ctx: BlockContext) -> list[Audit]:
 def _assign(scope: set[str], candidates: list[str], conflicts: dict[str, set[str]], fallback: str) -> str:
     """The lead auditor, and for the controls they have a part in, the first candidate who has none."""
     if not candidates:
-        return fallback.replace("independent of them", "independent of the area")
+        return "to be appointed (see the decisions needed)"
     lead = candidates[0]
     own = sorted(scope & conflicts[lead], key=control_sort_key)
     if not own:

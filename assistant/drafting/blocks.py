@@ -10,7 +10,6 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from assistant.documents.markdown import add_months
 from assistant.drafting.carry import Carried
 from assistant.ids import ROLE_NAMES
 from assistant.inputs.profile import Profile
@@ -111,54 +110,60 @@ def risk_table(ctx: BlockContext) -> str:
 
 
 def treatment_table(ctx: BlockContext) -> str:
-    """Every risk to treat: its actions, who does them, by when, how far they are and the rating after
-    treatment. The register's own treatment plan (actions, action_owner, due, status, residual rating)
-    is used where it gives one; otherwise the actions are the controls the risk names and their status."""
+    """Every risk above the acceptance threshold, and every risk the register gives treatment actions for:
+    its controls, the register's actions, who does them, by when, how far they are and the rating after
+    treatment. What the register does not give is left for the risk owner to set, never filled in."""
     if ctx.register is None:
         return ""
     status = ctx.profile.implementation
     threshold = acceptance_threshold(ctx)
-    due = add_months(ctx.today, ctx.doc.planning_horizon_months // 2).isoformat()
     rows = []
     for r in sorted(ctx.register.risks, key=lambda r: (-r.score, r.id)):
-        if r.treatment == "accept" and r.score <= threshold:
+        if r.treatment == "accept" or (r.score <= threshold and not r.actions):
             continue
-        open_controls = [c for c in r.controls if status.get(c) != "implemented"]
+        controls = ", ".join(
+            f"{c} ({status.get(c, 'status not given').replace('_', ' ')})" for c in r.controls
+        )
         if r.actions:
             action, owner = r.actions, person(ctx, r.action_owner or r.owner)
-            when = r.due.isoformat() if r.due else due
-            state = (r.status or "open").replace("_", " ")
+            when = r.due.isoformat() if r.due else "to be set by the risk owner"
+            state = STATUS_WORDS.get(r.status or "open", (r.status or "").replace("_", " "))
         else:
-            action = (
-                "complete "
-                + ", ".join(f"{c} ({status.get(c, 'not started').replace('_', ' ')})" for c in open_controls)
-                if open_controls
-                else "keep " + ", ".join(r.controls) + " operating"
-                if r.controls
-                else "to be decided by the owner"
-            )
-            owner = person(ctx, r.owner)
-            when = due if open_controls else "in operation"
-            state = "open" if open_controls or not r.controls else "done"
-            carrier = {
-                "transfer": "record the insurance policy or contract that carries the risk, and its cover",
-                "avoid": "record the activity stopped or changed to avoid the risk, and from when",
-            }.get(r.treatment)
-            if carrier:
-                action, when, state = f"{carrier}; {action}", due, "open"
+            action, owner = "to be set by the risk owner", person(ctx, r.owner)
+            when, state = "to be set by the risk owner", "not started"
         if r.residual_score is None:
-            residual = (
-                "to be assessed by the risk owner now"
-                if state == "done"
-                else "to be assessed after treatment"
-            )
+            residual = "to be assessed after treatment"
+        elif r.residual_score <= threshold:
+            residual = f"{r.residual_score} (within the threshold of {threshold})"
         else:
-            level = "within" if r.residual_score <= threshold else "above"
-            residual = f"{r.residual_score} ({level} the threshold of {threshold})"
-        rows.append([f"{r.id} {r.title}", str(r.score), r.treatment, action, owner, when, state, residual])
+            top = ctx.profile.roles.top_management.name
+            residual = f"{r.residual_score} (above the threshold of {threshold}: for acceptance by {top})"
+        rows.append(
+            [
+                f"{r.id} {r.title}",
+                str(r.score),
+                r.treatment,
+                controls or "-",
+                action,
+                owner,
+                when,
+                state,
+                residual,
+            ]
+        )
     return table(
-        ["Risk", "Score", "Treatment", "Action", "Owner", "Due date", "Status", "Residual score"], rows
+        ["Risk", "Score", "Treatment", "Controls", "Action", "Owner", "Due date", "Status", "Residual score"],
+        rows,
     )
+
+
+# The register's statuses in the plan's words.
+STATUS_WORDS = {
+    "open": "not started",
+    "in_progress": "in progress",
+    "in progress": "in progress",
+    "done": "done",
+}
 
 
 def accepted_table(ctx: BlockContext) -> str:

@@ -28,7 +28,7 @@ from assistant.knowledge.loader import Corpus
 from assistant.knowledge.models import Control, DocumentSpec, Section
 
 FORBIDS = re.compile(r"\b(?:never|must not|not permitted|not allowed|prohibited|may not|do not)\b", re.I)
-PLAN_VERSION = 7  # bump whenever planning changes what a section holds: every document is then redrafted
+PLAN_VERSION = 8  # bump whenever planning changes what a section holds: every document is then redrafted
 MAX_FACTS = 10
 MAX_RISKS = 8
 PROMPT_BUDGET = 6000  # tokens of one section's prompt

@@ -15,6 +15,7 @@ from assistant.drafting.blocks import (
     short_name,
     table,
 )
+from assistant.drafting.statements import unbracket
 from assistant.inputs.profile import Person
 
 ROLE_COMPETENCE = {
@@ -101,7 +102,8 @@ def competence_table(ctx: BlockContext) -> str:
 
 
 def _holder(p: Person) -> str:
-    return f"{p.name} ({p.title}, {p.organisation})" if p.organisation else f"{p.name} ({p.title})"
+    title = unbracket(p.title)
+    return f"{p.name} ({title}, {p.organisation})" if p.organisation else f"{p.name} ({title})"
 
 
 def awareness_calendar(ctx: BlockContext) -> str:
@@ -370,14 +372,14 @@ def operations_calendar(ctx: BlockContext) -> str:
     add("Security awareness course", roles.holder("hr_lead").name, every(p.people.training_cadence_months))
     add("Independent penetration test", roles.security_lead.name, every(pr.penetration_test_months))
     if p.technology.backup.tested:
-        rows.append(
-            [
-                "Restore test",
-                roles.holder("it_lead").name,
-                short_name(p.technology.backup.tested),
-                "as scheduled",
-            ]
-        )
+        months = cadence_months(p.technology.backup.tested)
+        what = f"Restore test: {short_name(p.technology.backup.tested)}"
+        if months:
+            add(what, roles.holder("it_lead").name, every(months))
+        else:
+            rows.append(
+                [what, roles.holder("it_lead").name, "as the Backup and Recovery Procedure sets", "-"]
+            )
     for o in p.objectives:
         add(
             f"Progress check of the objective: {o.what}",
@@ -410,19 +412,52 @@ def operations_calendar(ctx: BlockContext) -> str:
     return table(["Activity", "Owner", "Cadence", "First due"], rows)
 
 
+CADENCE_WORDS = (
+    (r"\bweekly\b|\bevery week\b", 1),  # shown monthly at the finest: a calendar of months
+    (r"\bmonthly\b|\bevery month\b", 1),
+    (r"\bquarterly\b|\bevery quarter\b", 3),
+    (r"\bsemi-annual|\bsix-monthly\b|\btwice a year\b|\bhalf-yearly\b", 6),
+    (r"\bannual|\byearly\b|\bevery year\b|\bonce a year\b", 12),
+)
+
+
+def cadence_months(text: str) -> int:
+    """The cadence a sentence opens with ("Quarterly restore of ...": 3); 0 when it gives none."""
+    first = re.split(r"[;,.]", text, maxsplit=1)[0]
+    for pattern, months in CADENCE_WORDS:
+        if re.search(pattern, first, re.I):
+            return months
+    return 0
+
+
 def risk_owner_signoff(ctx: BlockContext) -> str:
-    """The risk owners' approval of the plan and of the residual risk of the risks they own (6.1.3 f)."""
+    """The risk owners' approval of the plan and of the residual risk of the risks they own (6.1.3 f), and
+    top management's decision on any residual risk left above the acceptance threshold."""
     if ctx.register is None:
         return ""
     threshold = acceptance_threshold(ctx)
     owned: dict[str, list[str]] = {}
+    above: list[str] = []
     for r in sorted(ctx.register.risks, key=lambda r: r.id):
-        if r.treatment != "accept" or r.score > threshold:
+        if r.treatment != "accept" and (r.score > threshold or r.actions):
             owned.setdefault(person(ctx, r.owner), []).append(r.id)
+            if r.residual_score is not None and r.residual_score > threshold:
+                above.append(r.id)
     rows = [
         [owner, ", ".join(ids), "treatment plan and residual risk", "to be signed", "to be dated"]
         for owner, ids in owned.items()
     ]
+    if above:
+        top = ctx.profile.roles.top_management.name
+        rows.append(
+            [
+                top,
+                ", ".join(above),
+                "accepting residual risk above the threshold",
+                "to be signed",
+                "to be dated",
+            ]
+        )
     if not rows:
         return ""
     return table(["Risk owner", "Risks", "Approves", "Signature", "Date"], rows)

@@ -71,9 +71,14 @@ def apply_filter(value: Any, name: str | None) -> str:
     return render_value(value)
 
 
+def unbracket(text: str) -> str:
+    """A title set inside brackets loses its own: "Officer (outsourcing)" reads "Officer, outsourcing"."""
+    return text.replace(" (", ", ").replace("(", "").replace(")", "")
+
+
 def render_value(value: Any) -> str:
     if isinstance(value, dict) and "name" in value and "title" in value:
-        return f"{value['name']} ({value['title']})"
+        return f"{value['name']} ({unbracket(str(value['title']))})"
     if isinstance(value, list):
         parts = [render_value(v) for v in value]
         return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
@@ -165,10 +170,13 @@ def profile_data(profile: Profile) -> dict[str, Any]:
             }
     data["notify"] = notify
     auditors = profile.roles.auditors()
-    data["auditors"] = {
-        key: {"name": person.name, "title": person.title}
-        for key, (_role, person) in zip(("lead", "second"), auditors, strict=False)
-    }
+    data["auditors"] = {}
+    if auditors:
+        lead = auditors[0][1]
+        data["auditors"]["lead"] = {"name": lead.name, "title": lead.title}
+        second = next((p for _r, p in profile.roles.stand_ins() if p.name != lead.name), None)
+        if second is not None:
+            data["auditors"]["second"] = {"name": second.name, "title": second.title}
     data["out_of_scope"] = [e.name for e in profile.identity.legal_entities if not e.in_scope] + [
         o.name for o in profile.locations.offices if not o.in_scope
     ]

@@ -181,15 +181,21 @@ class Roles(_Strict):
         return found if isinstance(found, Person) else self.isms_owner
 
     def auditors(self) -> list[tuple[str, Person]]:
-        """Who may lead internal audits, in order: roles named for auditing, then the legal and the finance
-        lead (each person once). The ISMS owner and the security lead run the ISMS and never audit it."""
-        found: list[tuple[str, Person]] = [(o.id, o) for o in self.other if "audit" in o.role.lower()]
+        """Who leads internal audits: the roles named for auditing (an internal auditor, an audit firm). The
+        ISMS owner and the security lead run the ISMS and never audit it."""
         barred = {self.isms_owner.name, self.security_lead.name}
+        return [(o.id, o) for o in self.other if "audit" in o.role.lower() and o.name not in barred]
+
+    def stand_ins(self) -> list[tuple[str, Person]]:
+        """Who audits the parts a lead auditor has a part in: further auditors, then the legal and finance
+        leads (never the ISMS owner or the security lead)."""
+        barred = {self.isms_owner.name, self.security_lead.name}
+        found = list(self.auditors())
         for role in ("legal_lead", "finance_lead"):
             holder = getattr(self, role)
             if holder is not None and holder.name not in {p.name for _r, p in found} | barred:
                 found.append((role, holder))
-        return [(r, p) for r, p in found if p.name not in barred]
+        return found
 
     def label(self, role: str) -> str:
         if role in ROLE_LABELS:

@@ -196,13 +196,18 @@ def test_new_fields_reject_bad_values_naming_the_field(tmp_path: Path, change, n
     assert named in str(_error(write_yaml(tmp_path / "p.yaml", data)))
 
 
-def test_old_format_profile_names_each_field_to_change(tmp_path: Path, runner) -> None:  # type: ignore[no-untyped-def]
+def _old_format(tmp_path: Path) -> tuple[Path, dict]:  # type: ignore[type-arg]
+    """An example profile written in the earlier format; returns its path and the review cadences."""
     data = example_profile_data()
     reviews = data["practices"].pop("reviews")
     data["practices"]["access_review_months"] = reviews["user_access"]
     data["practices"]["breach_notification_hours"] = 72
     data.pop("notifications")
-    path = write_yaml(tmp_path / "profile.yaml", data)
+    return write_yaml(tmp_path / "profile.yaml", data), reviews
+
+
+def test_old_format_profile_names_each_field_to_change(tmp_path: Path, runner) -> None:  # type: ignore[no-untyped-def]
+    path, _reviews = _old_format(tmp_path)
     err = str(_error(path))
     assert "practices.access_review_months" in err and "practices.breach_notification_hours" in err
     assert "isms profile upgrade" in err
@@ -211,12 +216,7 @@ def test_old_format_profile_names_each_field_to_change(tmp_path: Path, runner) -
 
 
 def test_profile_upgrade_converts_keeps_comments_and_a_backup(tmp_path: Path, runner) -> None:  # type: ignore[no-untyped-def]
-    data = example_profile_data()
-    reviews = data["practices"].pop("reviews")
-    data["practices"]["access_review_months"] = reviews["user_access"]
-    data["practices"]["breach_notification_hours"] = 72
-    data.pop("notifications")
-    path = write_yaml(tmp_path / "profile.yaml", data)
+    path, reviews = _old_format(tmp_path)
     original = "# Our profile, kept by the security lead\n" + path.read_text(encoding="utf-8")
     path.write_text(original, encoding="utf-8")
     dry = invoke(runner, "profile", "upgrade", str(path), "--dry-run")

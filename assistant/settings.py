@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import json
+import os
+import re
 from pathlib import Path
 from typing import Any
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from assistant.errors import InputError
 from assistant.providers import provider_names
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+ENV_FILE = ".env"
+API_KEY_VARS = "OPENAI_API_KEY or ISMS_API_KEY"
+_KEY_FIELDS = {"api_key", "ISMS_API_KEY", "OPENAI_API_KEY"}
+_SOURCE_ERROR = re.compile(r'field "(?P<field>\w+)" from source "(?P<source>\w+)"')
 
 
 class Price(BaseModel):
@@ -32,7 +39,11 @@ DEFAULT_PRICES: dict[str, Price] = {
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="ISMS_", env_file=".env", env_file_encoding="utf-8", extra="forbid", populate_by_name=True
+        env_prefix="ISMS_",
+        env_file=ENV_FILE,
+        env_file_encoding="utf-8",
+        extra="forbid",
+        populate_by_name=True,
     )
 
     provider: str = "auto"  # auto or a provider registered in assistant/providers.py
@@ -60,6 +71,30 @@ class Settings(BaseSettings):
             raise ValueError(f"must be one of {', '.join(names)}, found {value!r}")
         return value.strip().lower()
 
+    @field_validator("api_key")
+    @classmethod
+    def _usable_key(cls, value: SecretStr | None) -> SecretStr | None:
+        """Surrounding whitespace (a pasted newline) is dropped; a key an HTTP header cannot carry is refused
+        here, by name, rather than failing inside the HTTP client. The key itself is never echoed."""
+        if value is None:
+            return None
+        key = value.get_secret_value().strip()
+        if any(not (33 <= ord(c) <= 126) for c in key):
+            raise ValueError("the key contains spaces or characters other than printable ASCII")
+        return SecretStr(key)
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        if not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError(
+                f"must be an http:// or https:// URL such as http://127.0.0.1:11434/v1, found {value!r}"
+            )
+        return value
+
     @property
     def resolved_provider(self) -> str:
         """`auto` means openai when a key or base URL is configured, else the offline drafter."""
@@ -82,17 +117,99 @@ def _mask(key: SecretStr | None) -> str:
     return "set (hidden)" if key.get_secret_value() else "(empty)"
 
 
+def endpoint(base_url: str | None) -> str:
+    """Where OpenAI-compatible requests go, and the setting that says so."""
+    if base_url:
+        return f"{base_url} (ISMS_BASE_URL / --base-url)"
+    if os.environ.get("OPENAI_BASE_URL"):
+        return f"{os.environ['OPENAI_BASE_URL']} (OPENAI_BASE_URL)"
+    return "api.openai.com (no ISMS_BASE_URL set)"
+
+
+def auth_message(what: str, base_url: str | None, has_key: bool) -> str:
+    """A 401: the key is missing or wrong for this endpoint. Names the settings; never shows the key."""
+    state = "the key that is set" if has_key else "no key is set"
+    return (
+        f"the {what} endpoint at {endpoint(base_url)} rejected the API key ({state}); set {API_KEY_VARS} to a "
+        "key valid for that endpoint, or use the offline provider (--provider offline or ISMS_PROVIDER=offline)"
+    )
+
+
+def require_api_key(what: str, api_key: str | None, base_url: str | None) -> None:
+    """A call to api.openai.com needs a key; a local endpoint (a base URL) may do without one."""
+    if api_key or base_url or os.environ.get("OPENAI_BASE_URL"):
+        return
+    raise InputError(
+        f"{what} needs an API key and none is set: set {API_KEY_VARS} (or ISMS_BASE_URL / --base-url for a "
+        "local endpoint that needs none), or use the offline provider (--provider offline or "
+        "ISMS_PROVIDER=offline)"
+    )
+
+
 def load_settings(**overrides: Any) -> Settings:
     """Build settings from the environment and `.env`, with explicit overrides (CLI options) on top."""
     clean = {k: v for k, v in overrides.items() if v is not None}
+    _check_env_file()
     try:
         return Settings(**clean)
     except ValidationError as exc:
         details = []
         for err in exc.errors():
-            field = ".".join(str(p) for p in err["loc"]) or "(settings)"
-            if err["type"] == "extra_forbidden":
-                details.append(f"{field}: unknown setting (check ISMS_ variables and .env)")
-            else:
-                details.append(f"ISMS_{field.upper()}: {err['msg']}")
+            details.append(_detail(err, clean))
         raise InputError("settings are not valid", details=details) from None
+    except SettingsError as exc:
+        raise InputError("settings are not valid", details=[_source_detail(exc)]) from None
+
+
+def _setting_name(field: str, overrides: dict[str, Any]) -> str:
+    if field in _KEY_FIELDS:
+        return API_KEY_VARS
+    if field in overrides:
+        return f"--{field.replace('_', '-')}"
+    return f"ISMS_{field.upper()}"
+
+
+def _detail(err: Any, overrides: dict[str, Any]) -> str:
+    loc = [str(p) for p in err["loc"]]
+    if err["type"] == "extra_forbidden":
+        return f"{'.'.join(loc) or '(settings)'}: unknown setting (check ISMS_ variables and {ENV_FILE})"
+    if not loc:
+        return f"settings: {err['msg']}"
+    where = "".join(f"[{p!r}]" for p in loc[1:])  # inside a JSON setting: ISMS_PRICES['gpt-4o']['prompt']
+    return f"{_setting_name(loc[0], overrides)}{where}: {err['msg']}"
+
+
+def _source_detail(exc: SettingsError) -> str:
+    """pydantic-settings could not parse a value (a JSON setting such as ISMS_PRICES that is not JSON)."""
+    match = _SOURCE_ERROR.search(str(exc))
+    if match is None:
+        return str(exc)
+    name = _setting_name(match["field"], {})
+    origin = f" in {Path(ENV_FILE).resolve()}" if match["source"] == "DotEnvSettingsSource" else ""
+    cause = exc.__cause__
+    if isinstance(cause, json.JSONDecodeError):
+        reason = f"not valid JSON ({cause.msg} at line {cause.lineno}, column {cause.colno})"
+    else:
+        reason = f"could not be read ({cause})" if cause else "could not be read"
+    example = (
+        ' e.g. {"gpt-4o-mini": {"prompt": 0.15, "completion": 0.6}}' if match["field"] == "prices" else ""
+    )
+    return f"{name}{origin}: {reason}{';' if example else ''}{example}"
+
+
+def _check_env_file() -> None:
+    """The `.env` in the current folder must be UTF-8 text: say so by path and line, not with a traceback."""
+    path = Path(ENV_FILE)
+    if not path.is_file():
+        return
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path.resolve()}: cannot read the settings file ({exc.strerror or exc})") from None
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(
+            f"{path.resolve()}: the settings file is not UTF-8 text (line {line}); save it as UTF-8"
+        ) from None

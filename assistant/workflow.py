@@ -7,8 +7,7 @@ from pathlib import Path
 import frontmatter
 
 from assistant.documents.docx_export import render_docx
-from assistant.documents.files import write_atomic
-from assistant.documents.markdown import DocumentFile, read_document
+from assistant.documents.markdown import DocumentFile
 from assistant.drafting.soa import ControlBasis
 from assistant.errors import InputError
 from assistant.index.ingest import Skip
@@ -21,6 +20,12 @@ from assistant.store import DocumentStore
 from assistant.store.service import Version
 
 
+def _writing(ws: Workspace, what: str):  # type: ignore[no-untyped-def]
+    from assistant.workspace_lock import writing
+
+    return writing(ws.state_dir, what)
+
+
 def store_for(ws: Workspace) -> DocumentStore:
     return DocumentStore.for_workspace(ws.state_dir)
 
@@ -29,38 +34,56 @@ def publish(
     ws: Workspace, corpus: Corpus, profile: Profile, version: Version, status: str | None = None
 ) -> Path:
     """Write a version to out/<doc>.md (and .docx) so the files show what the store holds."""
-    content = version.content
-    if status is not None:
-        post = frontmatter.loads(content)
-        post["status"] = status
-        content = frontmatter.dumps(post, sort_keys=False) + "\n"
-    path = ws.out_dir / f"{version.document_id}.md"
-    write_atomic(path, content)
-    try:
-        parsed: DocumentFile = read_document(path)
-    except InputError:
+    with _writing(ws, "ui publish"):
+        from assistant.documents.markdown import parse_document
+        from assistant.generation.journal import Staged
+        from assistant.generation.manifest import Manifest
+        from assistant.generation.outputs import file_hash
+
+        content = version.content
+        if status is not None:
+            post = frontmatter.loads(content)
+            post["status"] = status
+            content = frontmatter.dumps(post, sort_keys=False) + "\n"
+        doc_id = version.document_id
+        path = ws.out_dir / f"{doc_id}.md"
+        staged = Staged(ws.out_dir, doc_id)
+        staged.add(path.name, content)
+        files = {path.name: file_hash(content)}
+        try:
+            parsed: DocumentFile | None = parse_document(content, str(path))
+        except InputError:
+            parsed = None
+        if parsed is not None:
+            history = [
+                {"version": v.label, "date": v.created_at.date().isoformat(), "change": v.note or v.source}
+                for v in store_for(ws).versions(doc_id)
+            ]
+            data = render_docx(parsed, corpus, profile.identity.legal_name, history)
+            staged.add(f"{doc_id}.docx", data)
+            files[f"{doc_id}.docx"] = file_hash(data)
+        entry = {"id": doc_id, "version": version.label, "files": files, "word_key": ""}
+        staged.commit(Manifest(ws.out_dir), entry, None, "")
         return path
-    history = [
-        {"version": v.label, "date": v.created_at.date().isoformat(), "change": v.note or v.source}
-        for v in store_for(ws).versions(version.document_id)
-    ]
-    data = render_docx(parsed, corpus, profile.identity.legal_name, history)
-    write_atomic(ws.out_dir / f"{version.document_id}.docx", data)
-    return path
 
 
 def approve(
     ws: Workspace, corpus: Corpus, profile: Profile, version_id: int, reviewer: str, comment: str
 ) -> Version:
     """Approve through the core's check of the profile's approvers; the output file then says approved."""
-    store = store_for(ws)
-    approved = store.review(
-        version_id, reviewer=reviewer, decision="approve", comment=comment, approvers=profile.roles.approvers
-    )
-    latest = store.latest(approved.document_id)
-    if latest is not None and latest.id == approved.id:
-        publish(ws, corpus, profile, approved, status="approved")
-    return approved
+    with _writing(ws, "ui approve"):
+        store = store_for(ws)
+        approved = store.review(
+            version_id,
+            reviewer=reviewer,
+            decision="approve",
+            comment=comment,
+            approvers=profile.roles.approvers,
+        )
+        latest = store.latest(approved.document_id)
+        if latest is not None and latest.id == approved.id:
+            publish(ws, corpus, profile, approved, status="approved")
+        return approved
 
 
 def edit(
@@ -73,43 +96,45 @@ def edit(
     base_version_id: int,
 ) -> Version:
     """Save an edit as a new draft version (refused when stale) and publish it to the output folder."""
-    try:
-        frontmatter.loads(content)
-    except Exception as exc:
-        raise InputError(
-            f"the front matter of the edited text is not valid YAML ({exc.__class__.__name__})"
-        ) from None
-    version = store_for(ws).save_edit(doc_id, content, author=author, base_version_id=base_version_id)
-    publish(ws, corpus, profile, version)
-    return version
+    with _writing(ws, "ui edit"):
+        try:
+            frontmatter.loads(content)
+        except Exception as exc:
+            raise InputError(
+                f"the front matter of the edited text is not valid YAML ({exc.__class__.__name__})"
+            ) from None
+        version = store_for(ws).save_edit(doc_id, content, author=author, base_version_id=base_version_id)
+        publish(ws, corpus, profile, version)
+        return version
 
 
 def import_existing(ws: Workspace, corpus: Corpus, source: Path, doc_id: str, author: str) -> Version:
     """Bring an existing Word/Markdown/PDF policy into the versioning flow as a version of `doc_id`."""
-    if doc_id not in corpus.documents:
-        raise InputError(f"unknown document id {doc_id!r}")
-    try:
-        parsed = read_source(source, source.name, ws.root)
-    except Skip as reason:
-        raise InputError(f"{source}: cannot import: {reason}") from None
-    spec = corpus.documents[doc_id]
-    body = [f"# {spec.title}"] + [f"## {s.heading or parsed.title}\n\n{s.text}" for s in parsed.sections]
-    post = frontmatter.Post(
-        "\n\n".join(body) + "\n",
-        id=doc_id,
-        title=spec.title,
-        version="0.1",
-        status="draft",
-        imported_from=source.name,
-    )
-    return store_for(ws).record(
-        doc_id,
-        spec.title,
-        frontmatter.dumps(post, sort_keys=False) + "\n",
-        author=author,
-        source="imported",
-        note=f"imported from {source.name}",
-    )
+    with _writing(ws, "import"):
+        if doc_id not in corpus.documents:
+            raise InputError(f"unknown document id {doc_id!r}")
+        try:
+            parsed = read_source(source, source.name, ws.root)
+        except Skip as reason:
+            raise InputError(f"{source}: cannot import: {reason}") from None
+        spec = corpus.documents[doc_id]
+        body = [f"# {spec.title}"] + [f"## {s.heading or parsed.title}\n\n{s.text}" for s in parsed.sections]
+        post = frontmatter.Post(
+            "\n\n".join(body) + "\n",
+            id=doc_id,
+            title=spec.title,
+            version="0.1",
+            status="draft",
+            imported_from=source.name,
+        )
+        return store_for(ws).record(
+            doc_id,
+            spec.title,
+            frontmatter.dumps(post, sort_keys=False) + "\n",
+            author=author,
+            source="imported",
+            note=f"imported from {source.name}",
+        )
 
 
 def soa_edit_problems(

@@ -8,6 +8,7 @@ from datetime import date
 from functools import cached_property
 from pathlib import Path
 
+from assistant.documents.cells import unescape_record
 from assistant.documents.files import SET_FILES
 from assistant.documents.markdown import ANNEX_HEADING, DocumentFile, read_document
 from assistant.documents.segments import Unit, segment
@@ -129,7 +130,7 @@ def load_document_set(
             with soa.open(encoding="utf-8", newline="") as handle:
                 reader = csv.DictReader(handle)
                 ds.soa_header = list(reader.fieldnames or [])
-                ds.soa_rows = [dict(r) for r in reader]
+                ds.soa_rows = [unescape_record(r) for r in reader]  # the writer's `'` taken off
         except (UnicodeDecodeError, csv.Error) as exc:
             ds.soa_problem = f"soa.csv cannot be read ({exc.__class__.__name__})"
     else:

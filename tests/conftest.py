@@ -41,3 +41,16 @@ def invoke(runner: CliRunner, *args: str):  # type: ignore[no-untyped-def]
     from assistant.cli.main import app
 
     return runner.invoke(app, list(args), catch_exceptions=False)
+
+
+@pytest.fixture
+def fake_embedder(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """A fast, deterministic embedder in place of the model: indexing tests stay quick and offline."""
+    from assistant.index import workspace_index as wi
+    from tests.fakes import HashingEmbedder
+
+    embedder = HashingEmbedder()
+    monkeypatch.setattr(
+        wi, "embedder_for", lambda settings, cache_dir=None: (embedder.name, lambda: embedder)
+    )
+    return embedder

@@ -15,12 +15,8 @@ from tests.fakes import HashingEmbedder
 
 
 @pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch) -> HashingEmbedder:
-    embedder = HashingEmbedder()
-    monkeypatch.setattr(
-        wi, "embedder_for", lambda settings, cache_dir=None: (embedder.name, lambda: embedder)
-    )
-    return embedder
+def fake(fake_embedder: HashingEmbedder) -> HashingEmbedder:
+    return fake_embedder
 
 
 @pytest.fixture

@@ -39,7 +39,12 @@ def inputs() -> Inputs:
 
 
 def store() -> DocumentStore:
-    return store_for(inputs().workspace)
+    try:
+        return store_for(inputs().workspace)
+    except IsmsError as exc:  # a damaged or read-only store: say so, never a traceback
+        st.error(str(exc))
+        st.stop()
+        raise
 
 
 @st.cache_resource(show_spinner=False)

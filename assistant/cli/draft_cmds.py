@@ -7,9 +7,18 @@ from typing import Annotated
 
 import typer
 
-from assistant.cli.common import ProfileOpt, RisksOpt, WorkspaceOpt, console, err_console, handles_errors
+from assistant.cli.common import (
+    ProfileOpt,
+    RisksOpt,
+    WorkspaceOpt,
+    check_corpus_dir,
+    console,
+    err_console,
+    handles_errors,
+)
 from assistant.cli.loading import describe_provider, load_inputs
 from assistant.errors import InputError
+from assistant.settings import load_settings
 
 OutOpt = Annotated[Path | None, typer.Option("--out", help="Output folder (default: WORKSPACE/out).")]
 ProviderOpt = Annotated[
@@ -46,6 +55,7 @@ def draft(
 
     if (section is None) != (instruction is None):
         raise InputError("--section and --instruction go together")
+    check_corpus_dir(load_settings(workspace=workspace))
     inputs = load_inputs(
         workspace, profile=profile, risks=risks, out=out, provider=provider, model=model, base_url=base_url
     )
@@ -55,56 +65,66 @@ def draft(
     engine = Engine(inputs)
     check_template(inputs.settings.docx_template)
     err_console.print(describe_provider(inputs), highlight=False)
-    out_dir = inputs.workspace.out_dir
-    path = out_dir / f"{doc_id}.md"
-    if section is None:
-        prepare_out_dir(out_dir)
-    manifest = Manifest(out_dir)
-    store = DocumentStore.for_workspace(inputs.workspace.state_dir)
-    if section is not None and instruction is not None:
-        current = as_draft(read_document(path))
-        spec = {s.heading: s for s in corpus.documents[doc_id].sections}
-        current.sections = [
-            s.model_copy(
-                update={"controls": list(spec[s.heading].controls), "clauses": list(spec[s.heading].clauses)}
+    from assistant.workspace_lock import writing
+
+    with writing(
+        inputs.workspace.state_dir, "draft", on_wait=lambda m: err_console.print(m, highlight=False)
+    ):
+        out_dir = inputs.workspace.out_dir
+        path = out_dir / f"{doc_id}.md"
+        if section is not None and not path.is_file():
+            raise InputError(f"{path}: document not found; draft it first with `isms draft {doc_id}`")
+        for repaired in prepare_out_dir(out_dir, [doc_id]):
+            err_console.print(f"[yellow]repaired:[/] {repaired}", highlight=False)
+        manifest = Manifest(out_dir)
+        store = DocumentStore.for_workspace(inputs.workspace.state_dir)
+        if section is not None and instruction is not None:
+            current = as_draft(read_document(path))
+            spec = {s.heading: s for s in corpus.documents[doc_id].sections}
+            current.sections = [
+                s.model_copy(
+                    update={
+                        "controls": list(spec[s.heading].controls),
+                        "clauses": list(spec[s.heading].clauses),
+                    }
+                )
+                if s.heading in spec
+                else s
+                for s in current.sections
+            ]
+            revised, usage = engine.redraft_section(current, section, instruction)
+            current.sections = [revised if s.heading == revised.heading else s for s in current.sections]
+            current.provider, current.model = engine.provider, engine.model
+            current.usage = usage
+            change = f"Section '{revised.heading}' revised: {instruction}"
+            entry = write_outputs(inputs, engine, manifest, current, change, 0.0, store)
+            console.print(
+                f"revised section {revised.heading!r} of {path} (version {entry['version']}); "
+                f"{usage.calls} model call(s)",
+                highlight=False,
             )
-            if s.heading in spec
-            else s
-            for s in current.sections
-        ]
-        revised, usage = engine.redraft_section(current, section, instruction)
-        current.sections = [revised if s.heading == revised.heading else s for s in current.sections]
-        current.provider, current.model = engine.provider, engine.model
-        current.usage = usage
-        change = f"Section '{revised.heading}' revised: {instruction}"
-        entry = write_outputs(inputs, engine, manifest, current, change, 0.0, store)
+            return
+        result = engine.draft(doc_id)
+        change = "Regenerated with isms draft" if path.exists() else "First draft"
+        meta = write_outputs(
+            inputs,
+            engine,
+            manifest,
+            result,
+            f"{change} ({result.provider}, {result.model})",
+            result.seconds,
+            store,
+        )
+        if doc_id == SOA_DOC:
+            for note in engine.soa().notes:
+                err_console.print(f"[yellow]note:[/] {note}", highlight=False)
+        u = result.usage
         console.print(
-            f"revised section {revised.heading!r} of {path} (version {entry['version']}); "
-            f"{usage.calls} model call(s)",
+            f"wrote {path} (version {meta['version']}, {len(result.sections)} sections) in {result.seconds:.2f}s; "
+            f"{u.calls} model call(s), {u.cached_calls} cached, {u.prompt_tokens}+{u.completion_tokens} tokens, "
+            f"est. ${u.cost_usd:.4f}",
             highlight=False,
         )
-        return
-    result = engine.draft(doc_id)
-    change = "Regenerated with isms draft" if path.exists() else "First draft"
-    meta = write_outputs(
-        inputs,
-        engine,
-        manifest,
-        result,
-        f"{change} ({result.provider}, {result.model})",
-        result.seconds,
-        store,
-    )
-    if doc_id == SOA_DOC:
-        for note in engine.soa().notes:
-            err_console.print(f"[yellow]note:[/] {note}", highlight=False)
-    u = result.usage
-    console.print(
-        f"wrote {path} (version {meta['version']}, {len(result.sections)} sections) in {result.seconds:.2f}s; "
-        f"{u.calls} model call(s), {u.cached_calls} cached, {u.prompt_tokens}+{u.completion_tokens} tokens, "
-        f"est. ${u.cost_usd:.4f}",
-        highlight=False,
-    )
 
 
 draft_cmd = handles_errors(draft)

@@ -17,6 +17,7 @@ from assistant.cli.loading import describe_provider, load_inputs
 from assistant.errors import CheckFailed
 
 if TYPE_CHECKING:
+    from assistant.drafting.engine import Inputs
     from assistant.generation.runner import DocResult, RunReport
 
 STYLE = {"queued": "dim", "drafting": "yellow", "written": "green", "unchanged": "cyan", "failed": "bold red"}
@@ -35,12 +36,18 @@ def generate(
     only: Annotated[
         str | None, typer.Option("--only", help="Catalogue ids to generate, comma-separated.")
     ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Regenerate even when nothing changed.")] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Regenerate even when nothing changed; also write into a non-empty folder that is not an "
+            "isms output folder (files isms did not write are never changed).",
+        ),
+    ] = False,
     workspace: WorkspaceOpt = Path("."),
 ) -> None:
     """Generate every catalogue document and the SoA (Markdown, Word, Excel, CSV) into the output folder."""
-    from assistant.drafting.engine import Engine
-    from assistant.generation.runner import Generator, prepare_out_dir, select_documents
+    from assistant.generation.runner import prepare_out_dir, select_documents
 
     inputs = load_inputs(
         workspace,
@@ -57,7 +64,35 @@ def generate(
         from assistant.documents.docx_export import check_template  # python-docx: only for a user template
 
         check_template(inputs.settings.docx_template)
-    prepare_out_dir(inputs.workspace.out_dir)
+    from assistant.workspace_lock import writing
+
+    with writing(
+        inputs.workspace.state_dir, "generate", on_wait=lambda m: err_console.print(m, highlight=False)
+    ):
+        repaired = prepare_out_dir(inputs.workspace.out_dir, doc_ids, force)
+        repaired += _after_unfinished_run(inputs)
+        for line in repaired:
+            err_console.print(f"[yellow]repaired:[/] {line}", highlight=False)
+        _run(inputs, doc_ids, force)
+
+
+def _after_unfinished_run(inputs: Inputs) -> list[str]:
+    """When the previous run never finished (killed, crashed), check files, manifest and store agree."""
+    from assistant.generation.doctor import check_workspace
+    from assistant.generation.manifest import Manifest
+
+    if not Manifest(inputs.workspace.out_dir).unfinished:
+        return []
+    from assistant.store import DocumentStore
+
+    store = DocumentStore.for_workspace(inputs.workspace.state_dir)
+    return check_workspace(inputs.workspace.out_dir, store, repair=True).repaired
+
+
+def _run(inputs: Inputs, doc_ids: list[str], force: bool) -> None:
+    from assistant.drafting.engine import Engine
+    from assistant.generation.runner import Generator
+
     engine = Engine(inputs)
     err_console.print(
         f"{describe_provider(inputs)}; concurrency {inputs.settings.concurrency}; "

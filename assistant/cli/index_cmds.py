@@ -8,9 +8,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
-from assistant.cli.common import ProfileOpt, RisksOpt, WorkspaceOpt, console, err_console, handles_errors
+from assistant.cli.common import (
+    ProfileOpt,
+    RisksOpt,
+    WorkspaceOpt,
+    check_corpus_dir,
+    console,
+    err_console,
+    handles_errors,
+)
 from assistant.errors import InputError
 from assistant.inputs.workspace import Workspace
 from assistant.settings import load_settings
@@ -36,13 +45,21 @@ def index_build(
 ) -> None:
     """Index the corpus, the profile, the risk register and docs/; only changed chunks are re-embedded."""
     settings = load_settings(workspace=workspace)
+    check_corpus_dir(settings)
     ws = Workspace.open(workspace, profile=profile, risks=risks)
-    with console.status("indexing...") as status:
+    from assistant.workspace_lock import writing
+
+    with (
+        writing(ws.state_dir, "index build", on_wait=lambda m: err_console.print(m, highlight=False)),
+        console.status("indexing...") as status,
+    ):
         from assistant.index.workspace_index import build_workspace_index  # chromadb: loaded when used
 
         report, sources = build_workspace_index(ws, settings, docs_dir=docs, progress=status.update)
     for name, reason in sources.skipped:
-        err_console.print(f"[yellow]warning:[/] skipped {name}: {reason}", highlight=False, soft_wrap=True)
+        err_console.print(
+            f"[yellow]warning:[/] skipped {escape(name)}: {escape(reason)}", highlight=False, soft_wrap=True
+        )
     verb = "rebuilt" if report.rebuilt else "updated"
     if not (report.added or report.updated or report.removed or report.rebuilt):
         verb = "unchanged"

@@ -6,6 +6,7 @@ import typer
 
 from assistant.cli.corpus_cmds import corpus_app
 from assistant.cli.decisions_cmd import decisions_cmd
+from assistant.cli.doctor_cmd import doctor_cmd
 from assistant.cli.draft_cmds import draft_cmd
 from assistant.cli.eval_cmd import eval_cmd
 from assistant.cli.gaps_cmd import gaps_cmd
@@ -34,6 +35,7 @@ app.command("eval")(eval_cmd)
 app.command("ui")(ui_cmd)
 app.command("import")(import_cmd)
 app.command("decisions")(decisions_cmd)
+app.command("doctor")(doctor_cmd)
 app.command("gaps")(gaps_cmd)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -13,7 +13,51 @@ from assistant.cli.common import WorkspaceOpt, err_console, handles_errors
 from assistant.errors import InputError
 from assistant.inputs.workspace import Workspace
 
-APP = Path(__file__).resolve().parents[2] / "ui" / "app.py"
+if TYPE_CHECKING:
+    from starlette.middleware import Middleware
+
+UI = Path(__file__).resolve().parents[2] / "ui"
+APP = UI / "app.py"  # the review workspace's pages
+SERVE = UI / "serve.py"  # what `isms ui` runs: APP as an st.App behind the Host check below
+ADDRESS = "127.0.0.1"
+# The names a browser on this machine reaches the server by. Any other Host header is refused: a page on
+# another site whose domain was re-pointed at 127.0.0.1 (DNS rebinding) still sends its own name.
+HOSTS = (ADDRESS, "localhost")
+
+
+def host_middleware() -> list[Middleware]:
+    """For `ui/serve.py`: every HTTP request and WebSocket whose Host is not one of HOSTS gets a 400."""
+    from starlette.middleware import Middleware
+    from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+    return [Middleware(TrustedHostMiddleware, allowed_hosts=list(HOSTS), www_redirect=False)]
+
+
+def streamlit_command(port: int) -> list[str]:
+    """The Streamlit server `isms ui` becomes: loopback only, XSRF protection on, cross-origin requests
+    refused (`server.enableCORS` is Streamlit's CORS *protection*: true means only same-origin pages),
+    WebSockets only for HOSTS (`server.allowedHosts`), and every request Host-checked by SERVE."""
+    hosts = [arg for host in HOSTS for arg in ("--server.allowedHosts", host)]
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(SERVE),
+        "--server.port",
+        str(port),
+        "--server.address",
+        ADDRESS,
+        "--server.headless",
+        "true",
+        "--server.enableXsrfProtection",
+        "true",
+        "--server.enableCORS",
+        "true",
+        *hosts,
+        "--browser.gatherUsageStats",
+        "false",
+    ]
 
 
 def ui(
@@ -24,25 +68,11 @@ def ui(
     ws = Workspace.open(workspace)
     if not ws.profile_path.exists():
         raise InputError(f"{ws.profile_path}: organisation profile not found; pass --workspace")
-    if not APP.exists():
-        raise InputError(f"{APP}: the UI is not installed with this copy")
+    if not APP.exists() or not SERVE.exists():
+        raise InputError(f"{UI}: the UI is not installed with this copy")
     env = {**os.environ, "ISMS_WORKSPACE": str(ws.root), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
-    err_console.print(f"review workspace for {ws.root} on http://127.0.0.1:{port}", highlight=False)
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(APP),
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
+    err_console.print(f"review workspace for {ws.root} on http://{ADDRESS}:{port}", highlight=False)
+    command = streamlit_command(port)
     sys.stdout.flush()
     sys.stderr.flush()
     # Become the Streamlit server rather than wait for it as a child: stopping `isms ui` (Ctrl-C, SIGTERM

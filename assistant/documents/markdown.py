@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import frontmatter
+import yaml
 
 from assistant.documents.files import write_atomic
 from assistant.drafting.models import Draft, DraftedSection
@@ -132,24 +133,33 @@ def control_mapping(draft: Draft, corpus: Corpus) -> str:
 RECORDED = ("inputs_hash", "generated_by", "decisions")  # front matter that changes without the text
 
 
-def write_document(path: Path, draft: Draft, corpus: Corpus, profile: Profile, today: date) -> dict[str, Any]:
-    """Write `path` atomically; the version moves on only when the content changed."""
+def prepare_document(
+    path: Path, draft: Draft, corpus: Corpus, profile: Profile, today: date
+) -> tuple[str | None, dict[str, Any]]:
+    """The Markdown to write at `path` and its front matter; None when the file already says exactly this.
+    The version moves on only when the content changed."""
     previous = read_document(path) if path.exists() else None
     version = previous.meta.get("version") if previous else None
     meta = front_matter(draft, corpus, profile, today, str(version or "0.1"))
     text = render(draft, meta, corpus)
-    if previous is not None and _body(path.read_text(encoding="utf-8")) == _body(text):
+    if previous is not None and previous.content == frontmatter.loads(text).content:
         # Same text: the version stays. What it was drafted from is still recorded, or the next run would
         # find the old inputs hash and redraft the document every time.
         if all(previous.meta.get(k) == meta.get(k) for k in RECORDED):
-            return previous.meta
+            return None, previous.meta
         meta["version"] = previous.meta.get("version", meta["version"])
         meta["effective_date"] = previous.meta.get("effective_date", meta["effective_date"])
         meta["next_review"] = previous.meta.get("next_review", meta["next_review"])
-        write_atomic(path, render(draft, meta, corpus))
-        return meta
+        return render(draft, meta, corpus), meta
     meta["version"] = next_version(str(version)) if previous else "0.1"
-    write_atomic(path, render(draft, meta, corpus))
+    return render(draft, meta, corpus), meta
+
+
+def write_document(path: Path, draft: Draft, corpus: Corpus, profile: Profile, today: date) -> dict[str, Any]:
+    """Write `path` atomically (see `prepare_document`)."""
+    text, meta = prepare_document(path, draft, corpus, profile, today)
+    if text is not None:
+        write_atomic(path, text)
     return meta
 
 
@@ -160,11 +170,27 @@ def _body(text: str) -> str:
 def read_document(path: Path) -> DocumentFile:
     """Parse a document written by `write_document` (or edited by hand in the same shape)."""
     try:
-        post = frontmatter.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError(f"{path}: document not found; draft it first with `isms draft`") from None
-    except (UnicodeDecodeError, ValueError) as exc:
+    except IsADirectoryError:
+        raise InputError(f"{path}: a folder, not a document; move it aside") from None
+    except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not a readable Markdown document ({exc.__class__.__name__})") from None
+    return parse_document(text, str(path))
+
+
+def parse_document(text: str, source: str) -> DocumentFile:
+    """Parse the text of a document (front matter and sections)."""
+    try:
+        post = frontmatter.loads(text)
+    except (ValueError, yaml.YAMLError) as exc:
+        raise InputError(
+            f"{source}: its front matter (the block between the --- lines) cannot be read "
+            f"({exc.__class__.__name__}); fix it or move the file aside"
+        ) from None
+    if not isinstance(post.metadata, dict):
+        raise InputError(f"{source}: its front matter is not a set of fields; fix it or move the file aside")
     title, sections = "", []
     heading: str | None = None
     lines: list[str] = []

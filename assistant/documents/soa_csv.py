@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import csv
-import io
 from pathlib import Path
 
+from assistant.documents.cells import csv_text, unescape_record
 from assistant.documents.files import write_atomic
 from assistant.drafting.models import Soa, SoaRow
 
@@ -40,12 +40,7 @@ def row_values(row: SoaRow, separator: str = ";") -> list[str]:
 
 
 def soa_csv_text(soa: Soa) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    for row in soa.rows:
-        writer.writerow(row_values(row))
-    return buffer.getvalue()
+    return csv_text(COLUMNS, (row_values(row) for row in soa.rows))  # no cell a spreadsheet would run
 
 
 def write_soa_csv(path: Path, soa: Soa) -> None:
@@ -54,7 +49,7 @@ def write_soa_csv(path: Path, soa: Soa) -> None:
 
 def read_soa_csv(path: Path) -> list[SoaRow]:
     with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
+        reader = (unescape_record(r) for r in csv.DictReader(handle))
         return [
             SoaRow(
                 control_id=r["control_id"],

@@ -12,6 +12,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from assistant.documents.cells import append_text_row
 from assistant.documents.files import write_atomic
 from assistant.documents.soa_csv import COLUMNS, row_values
 from assistant.drafting.models import Soa
@@ -40,7 +41,7 @@ def render_soa_xlsx(soa: Soa, organisation: str) -> bytes:
     sheet.title = "Statement of Applicability"
     sheet.append(COLUMNS)
     for row in soa.rows:
-        sheet.append(row_values(row, separator="; "))
+        append_text_row(sheet, row_values(row, separator="; "))  # organisation text is never a formula
     for index, name in enumerate(COLUMNS, start=1):
         cell = sheet.cell(row=1, column=index)
         cell.fill, cell.font = HEADER_FILL, HEADER_FONT
@@ -80,7 +81,7 @@ def render_soa_xlsx(soa: Soa, organisation: str) -> bytes:
 
 
 def _summary(ws: Worksheet, soa: Soa, organisation: str) -> None:
-    ws.append([f"{organisation}: Statement of Applicability summary"])
+    append_text_row(ws, [f"{organisation}: Statement of Applicability summary"])
     ws.append([])
     header = ["Theme", "Controls", "Applicable", "Excluded", *STATUSES]
     ws.append(header)

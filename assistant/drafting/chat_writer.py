@@ -21,6 +21,7 @@ from assistant.drafting.models import DraftedSection, SectionDraft, SoaBatchDraf
 from assistant.drafting.offline import render_plan
 from assistant.drafting.plan import SectionPlan, fit_plan
 from assistant.drafting.prompts import load_prompt
+from assistant.drafting.soa import OfflineSoaWriter, RowChecker, fall_back
 from assistant.drafting.writers import with_blocks
 
 if TYPE_CHECKING:
@@ -60,7 +61,11 @@ class ChatWriter:
         self.prompts = inputs.settings.prompts_dir
         self.org = inputs.profile.identity.name
         self._chat: Any = None
+        self._rows: tuple[RowChecker, OfflineSoaWriter] | None = None
         self._lock = threading.Lock()
+        # A missing or broken prompt (ISMS_PROMPTS_DIR) stops the command before any work, with exit 2.
+        for chain in ("draft_section", "soa_batch"):
+            load_prompt(self.prompts, chain)
 
     @property
     def chat(self) -> Any:
@@ -73,6 +78,19 @@ class ChatWriter:
                 cache = ResponseCache(self.inputs.workspace.state_dir / "cache" / "llm")
                 self._chat = ChatModel(self.inputs.settings, cache)
             return self._chat
+
+    @property
+    def rows(self) -> tuple[RowChecker, OfflineSoaWriter]:
+        """The checker of drafted SoA rows and the offline writer a failing row falls back to."""
+        with self._lock:
+            if self._rows is None:
+                inputs = self.inputs
+                titles = {d.id: d.title for d in inputs.corpus.documents.values()}
+                self._rows = (
+                    RowChecker(inputs.corpus, inputs.profile),
+                    OfflineSoaWriter(inputs.profile, titles),
+                )
+            return self._rows
 
     def prompt_version(self, doc_id: str) -> str:
         return load_prompt(self.prompts, "soa_batch" if doc_id == SOA_DOC else "draft_section").version_id
@@ -155,7 +173,31 @@ class ChatWriter:
             facts=[f.text for f in profile_facts(profile)[:25]],
             controls=controls,
         )
+        checker, offline = self.rows
+        by_id = {b.control.id: b for b in batch}
+
+        def mended(rows: list[SoaRowDraft], note: bool = False) -> list[SoaRowDraft]:
+            """The rows as they would be written: one that fails the checks becomes the offline row."""
+            out = []
+            for row in rows:
+                basis = by_id.get(row.control_id)
+                problems = checker.problems(row) if basis is not None else []
+                if basis is not None and problems:
+                    row = fall_back(basis, offline, problems) if note else offline.draft(basis)
+                out.append(row)
+            return out
+
+        def repairable(p: SoaBatchDraft) -> list[str]:
+            return [problem for row in p.rows for problem in checker.problems(row)]
+
+        # The engine's checker judges the rows as they would be written (order, one per control, distinct);
+        # a row whose own text fails the section checks is re-asked once, then replaced, never written.
         parsed, usage = self.chat.structured(
-            SoaBatchDraft, system, user, prompt.version_id, lambda p: check(batch, p.rows)
+            SoaBatchDraft,
+            system,
+            user,
+            prompt.version_id,
+            lambda p: check(batch, mended(p.rows)),
+            repairable=repairable,
         )
-        return parsed.rows, usage
+        return mended(parsed.rows, note=True), usage

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 from assistant.drafting.cache import ResponseCache
 from assistant.drafting.models import Usage
 from assistant.errors import CheckFailed, InputError
-from assistant.settings import Price, Settings
+from assistant.settings import API_KEY_VARS, Price, Settings, auth_message, endpoint, require_api_key
 from assistant.tokens import count_tokens, encoding_for
 
 M = TypeVar("M", bound=BaseModel)
@@ -68,7 +68,9 @@ class ChatModel:
     def __init__(self, settings: Settings, cache: ResponseCache | None, max_reasks: int = 2) -> None:
         from langchain_openai import ChatOpenAI
 
-        key = settings.api_key.get_secret_value() if settings.api_key else "not-needed"
+        given = settings.api_key.get_secret_value() if settings.api_key else ""
+        require_api_key("the openai provider", given, settings.base_url)
+        key = given or "not-needed"
         self.model = settings.model
         self.settings = settings
         self.cache = cache
@@ -97,8 +99,14 @@ class ChatModel:
         user: str,
         prompt_version: str,
         validate: Validator,
+        repairable: Validator | None = None,
     ) -> tuple[M, Usage]:
-        """Ask for `schema`; re-ask on invalid output; cache the accepted answer."""
+        """Ask for `schema`; re-ask on invalid output; cache the accepted answer.
+
+        `repairable` finds problems the caller can mend on its own (an SoA row falls back to the offline row):
+        they are re-asked once, then a reply that still has them is accepted and cached (a re-run mends it the
+        same way without a request). The caller must check such a reply again before using its text.
+        """
         from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
         messages_key = [{"role": "system", "content": system}, {"role": "user", "content": user}]
@@ -119,10 +127,15 @@ class ChatModel:
         runnable = self._json_chat
         messages: list[BaseMessage] = [SystemMessage(system), HumanMessage(user)]
         problems: list[str] = []
+        repair_asks = 1 if repairable is not None else 0
         for attempt in range(self.max_reasks + 1):
             raw, parsed, problems = self._invoke(runnable, messages, schema, usage)
             if parsed is not None and not problems:
                 problems = validate(parsed)
+            if parsed is not None and not problems and repairable is not None and repair_asks:
+                if attempt < self.max_reasks:
+                    problems = repairable(parsed)
+                    repair_asks -= bool(problems)
             if parsed is not None and not problems:
                 if self.cache is not None:
                     self.cache.put(
@@ -155,16 +168,17 @@ class ChatModel:
                 result = runnable.invoke(messages)
         except openai.AuthenticationError:
             raise ProviderAuthError(
-                f"the model endpoint rejected the API key ({self.settings.base_url or 'api.openai.com'}); set "
-                "OPENAI_API_KEY or ISMS_API_KEY to a valid key, or use --provider offline"
+                auth_message("model", self.settings.base_url, bool(self.settings.api_key))
             ) from None
         except openai.PermissionDeniedError:
             raise ProviderAuthError(
-                f"the API key may not use model {self.model}; check its permissions"
+                f"the API key ({API_KEY_VARS}) may not use model {self.model} at {endpoint(self.settings.base_url)}; "
+                "check its permissions or set ISMS_MODEL / --model"
             ) from None
         except openai.NotFoundError:
             raise ProviderAuthError(
-                f"model {self.model!r} was not found at {self.settings.base_url or 'api.openai.com'}; set ISMS_MODEL"
+                f"model {self.model!r} was not found at {endpoint(self.settings.base_url)}; set ISMS_MODEL / --model "
+                "(or ISMS_BASE_URL / --base-url)"
             ) from None
         except (openai.APITimeoutError, openai.APIConnectionError) as exc:
             raise DraftStepFailed(

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from assistant.drafting.factcheck import FactChecker
 from assistant.drafting.models import ImplementationStatus, SoaRow, SoaRowDraft
+from assistant.drafting.validate import check_statement
 from assistant.inputs.profile import Profile
 from assistant.inputs.risks import Risk, RiskRegister
 from assistant.knowledge.loader import Corpus
@@ -35,6 +37,8 @@ class ControlBasis:
     practice: list[str] = field(
         default_factory=list
     )  # the control's statements, rendered for the organisation
+    # Set by a writer that replaced a model's row with the offline one: why (reported with the SoA's notes).
+    fallback: str | None = None
 
     @property
     def drivers(self) -> list[str]:
@@ -79,7 +83,7 @@ def applicable_by_rule(basis: ControlBasis) -> bool:
 
 def finalise(basis: ControlBasis, draft: SoaRowDraft) -> tuple[SoaRow, list[str]]:
     """Merge a drafted row with the rules; return the row and what the rules had to correct."""
-    corrections: list[str] = []
+    corrections: list[str] = [basis.fallback] if basis.fallback else []
     applicable = draft.applicable
     cid = basis.control.id
     if basis.must_apply and not applicable:
@@ -110,6 +114,41 @@ def finalise(basis: ControlBasis, draft: SoaRowDraft) -> tuple[SoaRow, list[str]
         evidence=draft.evidence.strip() or "; ".join(basis.control.evidence[:2]),
     )
     return row, corrections
+
+
+class RowChecker:
+    """The section checks, applied to each SoA row a model drafts: placeholders, ids, tools, addresses and
+    people the profile does not name, figures and MFA the profile contradicts. A row that keeps failing them
+    is replaced by the offline row, so its text is never written."""
+
+    def __init__(self, corpus: Corpus, profile: Profile, facts: FactChecker | None = None) -> None:
+        self.known_ids = set(corpus.controls) | set(corpus.clauses)
+        self.known_text = profile.model_dump_json()
+        self.vendors = corpus.vendors
+        self.facts = facts if facts is not None else FactChecker(profile)
+
+    def problems(self, row: SoaRowDraft) -> list[str]:
+        out = []
+        for label, text in (("justification", row.justification), ("evidence", row.evidence)):
+            for problem in check_statement(
+                text,
+                known_ids=self.known_ids,
+                known_text=self.known_text,
+                vendors=self.vendors,
+                facts=self.facts,
+            ):
+                out.append(f"{row.control_id} {label}: {problem}")
+        return out
+
+
+def fall_back(basis: ControlBasis, writer: OfflineSoaWriter, problems: list[str]) -> SoaRowDraft:
+    """The offline row for a control whose drafted row failed the checks; the reason goes to the notes."""
+    reasons = "; ".join(p.split(": ", 1)[-1] for p in problems[:3])
+    basis.fallback = (
+        f"{basis.control.id}: the model's row was not used ({reasons}); the row drafted from the profile was "
+        "written instead"
+    )
+    return writer.draft(basis)
 
 
 class OfflineSoaWriter:

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 
 from assistant.drafting.factcheck import FactChecker
-from assistant.ids import LEGACY_CONTROL_REF
+from assistant.ids import CONTROL_REF, LEGACY_CONTROL_REF
 from assistant.knowledge.vendors import Vendors
 
 CITATION = re.compile(r"\[((?:A\.\d{1,2}\.\d{1,2}(?:\.\d{1,2})?)|(?:\d{1,2}(?:\.\d{1,2}){1,2}))\]")
@@ -62,6 +62,45 @@ def fact_problems(text: str, known_text: str, vendors: Vendors, facts: FactCheck
     return problems
 
 
+def placeholder_problems(text: str) -> list[str]:
+    """Template leftovers ([TBD], {org}, <insert ...>, TODO, lorem ipsum): a model that did not know a fact."""
+    problems = []
+    for pattern in PLACEHOLDERS:
+        found = pattern.search(text)
+        if found:
+            problems.append(
+                f"remove the placeholder {found.group(0)!r}; state the organisation's actual fact"
+            )
+    return problems
+
+
+def id_problems(text: str, known_ids: set[str]) -> list[str]:
+    """Control ids of the 2013 edition, and cited ids that ISO 27001:2022 does not have."""
+    problems = []
+    legacy = sorted(set(LEGACY_CONTROL_REF.findall(text)))
+    if legacy:
+        problems.append(
+            f"ISO 27001:2013 control ids are not allowed: {', '.join(legacy)}; use 2022 ids (A.5.1-A.8.34)"
+        )
+    unknown = sorted((cited_ids(text) | set(CONTROL_REF.findall(text))) - known_ids - set(legacy))
+    if unknown:
+        problems.append(f"these ids do not exist in ISO 27001:2022: {', '.join(unknown)}")
+    return problems
+
+
+def check_statement(
+    text: str, *, known_ids: set[str], known_text: str, vendors: Vendors, facts: FactChecker | None
+) -> list[str]:
+    """Every problem with a short text that is not a section (an SoA justification or its evidence): the
+    section checks that apply to it (placeholders, ids, tools, addresses and people the profile does not
+    name, figures and MFA the profile contradicts), phrased so a model can fix them when re-asked."""
+    return (
+        placeholder_problems(text)
+        + id_problems(text, known_ids)
+        + fact_problems(text, known_text, vendors, facts)
+    )
+
+
 def check_section(
     *,
     heading: str,
@@ -97,12 +136,7 @@ def check_section(
         )
     if not cited_ids(text):
         problems.append("cite at least one of the allowed ids in square brackets, e.g. [A.5.15]")
-    for pattern in PLACEHOLDERS:
-        found = pattern.search(text)
-        if found:
-            problems.append(
-                f"remove the placeholder {found.group(0)!r}; state the organisation's actual fact"
-            )
+    problems += placeholder_problems(text)
     foreign, emails, people = unknown_names(text, known_text, vendors)
     if foreign:
         problems.append(

@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
+from assistant.documents.cells import append_text_row
 from assistant.documents.files import write_atomic
 from assistant.drafting.models import Soa
 from assistant.knowledge.loader import Corpus
@@ -67,7 +68,7 @@ def write_evidence_guide(
     sheet.title = "Evidence guide"
     sheet.append(HEADER)
     for r in rows:
-        sheet.append(r)
+        append_text_row(sheet, r)  # owners, titles and evidence are text, never formulas
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for column, width in zip("ABCDEF", (10, 40, 14, 30, 80, 45), strict=True):

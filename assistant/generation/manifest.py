@@ -20,15 +20,20 @@ class Manifest:
         self._lock = threading.Lock()
         self.documents: dict[str, dict[str, Any]] = {}
         self.run: dict[str, Any] = {}
-        if self.path.exists():
+        if self.path.is_file():
             try:
                 data = json.loads(self.path.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, ValueError):
+                data = None
+            if isinstance(data, dict):  # anything else is not ours: the output folder check refuses it
+                docs = data.get("documents", [])
                 self.documents = {
-                    d["id"]: d for d in data.get("documents", []) if isinstance(d, dict) and "id" in d
+                    d["id"]: d
+                    for d in (docs if isinstance(docs, list) else [])
+                    if isinstance(d, dict) and "id" in d
                 }
-                self.run = data.get("run", {})
-            except (OSError, json.JSONDecodeError, TypeError):
-                self.documents = {}
+                run = data.get("run", {})
+                self.run = run if isinstance(run, dict) else {}
 
     def history(self, doc_id: str) -> list[dict[str, str]]:
         return list(self.documents.get(doc_id, {}).get("history", []))
@@ -46,9 +51,19 @@ class Manifest:
             if save:
                 self._save()
 
+    @property
+    def unfinished(self) -> bool:
+        """The last run started and never finished (killed, crashed, power lost)."""
+        return self.run.get("finished") is False
+
+    def start(self, date: str) -> None:
+        with self._lock:
+            self.run = {**self.run, "finished": False, "started": date}
+            self._save()
+
     def finish(self, run: dict[str, Any]) -> None:
         with self._lock:
-            self.run = run
+            self.run = {**run, "finished": True}
             self._save()
 
     def _save(self) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant.documents.markdown import read_document, write_document
 from assistant.drafting.engine import SOA_DOC, Engine, Inputs
 from assistant.drafting.models import Draft
 from assistant.generation.manifest import Manifest
@@ -21,7 +20,7 @@ def output_paths(out_dir: Path, doc_id: str) -> list[Path]:
     return paths
 
 
-def _word_key(md_path: Path, history: list[dict[str, str]], inputs: Inputs, doc_id: str) -> str:
+def _word_key(md_text: str, history: list[dict[str, str]], inputs: Inputs, doc_id: str) -> str:
     """What the Word file is made from: the Markdown, the change history, the template and the exporter.
     A Word file made from the same is not rendered again (a forced re-run of an unchanged set)."""
     import hashlib
@@ -32,12 +31,18 @@ def _word_key(md_path: Path, history: list[dict[str, str]], inputs: Inputs, doc_
     template = inputs.settings.docx_template or docx_export.BUNDLED_TEMPLATE
     exporter = Path(docx_export.__file__)
     payload = json.dumps(
-        [md_path.read_text(encoding="utf-8"), history, str(template),
+        [md_text, history, str(template),
          template.stat().st_mtime_ns if template.exists() else 0, exporter.stat().st_mtime_ns,
          inputs.profile.identity.legal_name, doc_id],
         sort_keys=True,
     )  # fmt: skip
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:20]
+
+
+def file_hash(data: bytes | str) -> str:
+    import hashlib
+
+    return hashlib.sha256(data.encode("utf-8") if isinstance(data, str) else data).hexdigest()[:16]
 
 
 def write_outputs(
@@ -49,36 +54,52 @@ def write_outputs(
     seconds: float,
     store: DocumentStore | None = None,
 ) -> dict[str, Any]:
+    """Render every file of the document, then change them together (see `journal`): after a crash the
+    Markdown, Word and SoA files, the store and the manifest agree."""
     # Word and Excel libraries load only when something is written (an unchanged run needs neither).
-    from assistant.documents.docx_export import render_docx, write_docx
+    from assistant.documents.docx_export import render_docx
     from assistant.documents.files import numpy_hidden
-    from assistant.documents.soa_csv import write_soa_csv
+    from assistant.documents.markdown import parse_document, prepare_document
+    from assistant.documents.soa_csv import soa_csv_text
+    from assistant.generation.journal import Staged
 
     with numpy_hidden():
-        from assistant.documents.soa_xlsx import write_soa_xlsx
+        from assistant.documents.soa_xlsx import render_soa_xlsx
 
     out_dir = inputs.workspace.out_dir
     md_path = out_dir / f"{draft.doc_id}.md"
-    meta = write_document(md_path, draft, inputs.corpus, inputs.profile, inputs.today)
+    docx_path = out_dir / f"{draft.doc_id}.docx"
+    text, meta = prepare_document(md_path, draft, inputs.corpus, inputs.profile, inputs.today)
+    md_text = text if text is not None else md_path.read_text(encoding="utf-8")
+    staged = Staged(out_dir, draft.doc_id)
+    files: dict[str, str] = {md_path.name: file_hash(md_text)}
+    if text is not None:
+        staged.add(md_path.name, text)
     if draft.doc_id == SOA_DOC:
         soa = engine.soa()
-        write_soa_csv(out_dir / "soa.csv", soa)
-        write_soa_xlsx(out_dir / "soa.xlsx", soa, inputs.profile.identity.legal_name)
+        csv_text = soa_csv_text(soa)
+        xlsx = render_soa_xlsx(soa, inputs.profile.identity.legal_name)
+        staged.add("soa.csv", csv_text)
+        staged.add("soa.xlsx", xlsx)
+        files["soa.csv"] = file_hash(csv_text)
     history = manifest.history(draft.doc_id)
     if not history or history[-1].get("version") != str(meta["version"]):
         history.append({"version": str(meta["version"]), "date": inputs.today.isoformat(), "change": change})
-    docx_path = out_dir / f"{draft.doc_id}.docx"
-    word_key = _word_key(md_path, history, inputs, draft.doc_id)
-    if not (docx_path.exists() and manifest.documents.get(draft.doc_id, {}).get("word_key") == word_key):
+    word_key = _word_key(md_text, history, inputs, draft.doc_id)
+    previous = manifest.documents.get(draft.doc_id, {})
+    if docx_path.exists() and previous.get("word_key") == word_key:
+        files[docx_path.name] = previous.get("files", {}).get(docx_path.name, "")
+    else:
         data = render_docx(
-            read_document(md_path),
+            parse_document(md_text, str(md_path)),
             inputs.corpus,
             inputs.profile.identity.legal_name,
             history,
             template=inputs.settings.docx_template,
             landscape=draft.doc_id == SOA_DOC,
         )
-        write_docx(docx_path, data)
+        staged.add(docx_path.name, data)
+        files[docx_path.name] = file_hash(data)
     entry = {
         "word_key": word_key,
         "id": draft.doc_id,
@@ -93,16 +114,21 @@ def write_outputs(
         "seconds": round(seconds, 3),
         "status": "written",
         "decisions": draft.decisions,
+        "files": files,
     }
-    manifest.record(entry, change=change, date=inputs.today.isoformat())
-    if store is not None:  # every generated text becomes a draft version; approved ones stay as they were
-        store.record(
-            draft.doc_id,
-            draft.title,
-            md_path.read_text(encoding="utf-8"),
-            author=f"isms ({draft.provider}, {draft.model})",
-            source="generated",
-            inputs_hash=draft.inputs_hash,
-            note=change,
-        )
+    try:
+        if store is not None:  # every generated text becomes a draft version; approved ones stay as they were
+            store.record(
+                draft.doc_id,
+                draft.title,
+                md_text,
+                author=f"isms ({draft.provider}, {draft.model})",
+                source="generated",
+                inputs_hash=draft.inputs_hash,
+                note=change,
+            )
+    except BaseException:
+        staged.discard()
+        raise
+    staged.commit(manifest, entry, change, inputs.today.isoformat())
     return entry

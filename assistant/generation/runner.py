@@ -18,6 +18,7 @@ from typing import Any
 
 import frontmatter
 
+from assistant.documents.files import TMP_PREFIX, DiskError
 from assistant.drafting.engine import SOA_DOC, Engine, Inputs
 from assistant.errors import InputError, IsmsError
 from assistant.generation.decisions import write_decisions
@@ -77,20 +78,21 @@ def select_documents(inputs: Inputs, only: str | None) -> list[str]:
     return [i for i in ids if i in wanted]
 
 
-def prepare_out_dir(out_dir: Path) -> None:
-    """Fail before any drafting if the output folder cannot be written."""
-    if out_dir.exists() and not out_dir.is_dir():
-        raise InputError(f"{out_dir}: the output path exists and is not a folder")
+def prepare_out_dir(out_dir: Path, doc_ids: list[str] | None = None, force: bool = False) -> list[str]:
+    """Fail before any drafting if the output folder cannot be written or holds files isms did not write;
+    finish what an interrupted run left half-done. Returns what was repaired."""
+    from assistant.generation.journal import recover
+    from assistant.generation.ownership import claim_out_dir
+
+    claim_out_dir(out_dir, doc_ids or [], force)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        fd, probe = tempfile.mkstemp(dir=out_dir, prefix=".write-test-")
+        fd, probe = tempfile.mkstemp(dir=out_dir, prefix=f"{TMP_PREFIX}write-test-")
         os.close(fd)
         os.unlink(probe)
     except OSError as exc:
         raise InputError(f"{out_dir}: the output folder is not writable ({exc.strerror or exc})") from None
-    # Temporary files of a run that was killed mid-write: the real files next to them are intact.
-    for stale in out_dir.glob(".*.tmp"):
-        stale.unlink(missing_ok=True)
+    return recover(out_dir, Manifest(out_dir))
 
 
 def is_unchanged(inputs: Inputs, engine: Engine, doc_id: str) -> str | None:
@@ -138,6 +140,7 @@ class Generator:
         started = time.perf_counter()
         results = {d: DocResult(d) for d in doc_ids}
         report = RunReport(results)
+        self.manifest.start(self.inputs.today.isoformat())
         todo = []
         for doc_id in doc_ids:
             version = None if self.force else is_unchanged(self.inputs, self.engine, doc_id)
@@ -219,7 +222,8 @@ class Generator:
             )
             result.cost_usd, result.calls = draft.usage.cost_usd, draft.usage.calls
         except IsmsError as exc:
-            if exc.exit_code == 2:  # configuration problems (a rejected key) stop the run
+            # Configuration problems (a rejected key) and a full or read-only disk stop the run.
+            if exc.exit_code == 2 or isinstance(exc, DiskError):
                 self._stop.set()
                 raise
             result.status, result.reason = "failed", str(exc)

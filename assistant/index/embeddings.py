@@ -8,7 +8,8 @@ import os
 from pathlib import Path
 from typing import Protocol
 
-from assistant.errors import IsmsError
+from assistant.errors import InputError, IsmsError
+from assistant.settings import API_KEY_VARS, auth_message, endpoint, require_api_key
 
 OFFLINE_MODEL = "all-MiniLM-L6-v2"
 
@@ -47,20 +48,36 @@ class OpenAIEmbedder:
     def __init__(self, model: str, api_key: str | None, base_url: str | None, timeout: float = 60.0) -> None:
         from openai import OpenAI
 
+        require_api_key("OpenAI embeddings (the openai provider)", api_key, base_url)
         self.name = f"openai/{model}"
         self._model = model
+        self._base_url = base_url
+        self._has_key = bool(api_key)
         self._client = OpenAI(
             api_key=api_key or "not-needed", base_url=base_url, timeout=timeout, max_retries=4
         )
 
     def embed(self, texts: list[str]) -> list[list[float]]:
-        from openai import APIError
+        from openai import APIError, AuthenticationError, NotFoundError, PermissionDeniedError
 
         out: list[list[float]] = []
         try:
             for start in range(0, len(texts), 128):
                 response = self._client.embeddings.create(model=self._model, input=texts[start : start + 128])
                 out.extend(item.embedding for item in response.data)
+        except AuthenticationError:  # configuration, not a failed step: exit 2 naming the settings
+            raise InputError(auth_message("embeddings", self._base_url, self._has_key)) from None
+        except PermissionDeniedError:
+            raise InputError(
+                f"the API key ({API_KEY_VARS}) may not use the embedding model {self._model} at "
+                f"{endpoint(self._base_url)}; check its permissions, or set ISMS_PROVIDER=offline to index "
+                "with the local model"
+            ) from None
+        except NotFoundError:
+            raise InputError(
+                f"the embedding model {self._model} was not found at {endpoint(self._base_url)}; set "
+                "ISMS_PROVIDER=offline to index with the local model"
+            ) from None
         except APIError as exc:
             raise IsmsError(f"embedding request to {self.name} failed: {exc.__class__.__name__}") from None
         return out

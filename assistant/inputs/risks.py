@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -15,6 +14,16 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from assistant.errors import InputError
 from assistant.ids import CONTROL_ID, all_control_ids
+from assistant.limits import (
+    REGISTER_BYTES,
+    REGISTER_CELL_CHARS,
+    REGISTER_COLUMNS,
+    REGISTER_ROWS,
+    Deadline,
+    LimitExceeded,
+    check_ooxml_package,
+    read_bounded,
+)
 from assistant.yamlio import format_loc, read_text_file
 
 COLUMNS = ["id", "title", "description", "owner", "likelihood", "impact", "treatment", "controls"]
@@ -33,7 +42,9 @@ OPTIONAL_COLUMNS = [
 ]
 Treatment = Literal["mitigate", "accept", "transfer", "avoid"]
 ActionStatus = Literal["open", "in_progress", "done"]
-MAX_REGISTER_BYTES = 20 * 1024 * 1024
+MAX_REGISTER_BYTES = REGISTER_BYTES.default
+# Blank rows in a sheet (spacing, a formatted but empty range) are allowed beyond the row budget.
+_BLANK_ROWS_ALLOWED = 10_000
 KNOWN_CONTROLS = frozenset(all_control_ids())
 
 
@@ -179,34 +190,99 @@ def load_risks(path: Path) -> RiskRegister:
 
 
 def _csv_rows(path: Path) -> list[tuple[int, list[str]]]:
-    text = read_text_file(path, what="risk register", max_bytes=MAX_REGISTER_BYTES)
+    text = read_text_file(path, what="risk register", limit=REGISTER_BYTES)
+    rows: list[tuple[int, list[str]]] = []
+    reader = csv.reader(io.StringIO(text))
     try:
-        reader = csv.reader(io.StringIO(text))
-        rows = [(reader.line_num, row) for row in reader]
+        for row in reader:
+            if any(cell.strip() for cell in row):
+                rows.append((reader.line_num, _bounded_row(path, reader.line_num, row, len(rows))))
     except csv.Error as exc:
-        raise InputError(f"{path}: not a readable CSV file: {exc}") from None
-    return [(n, r) for n, r in rows if any(cell.strip() for cell in r)]
+        raise InputError(f"{path}:{reader.line_num}: not a readable CSV line: {exc}") from None
+    return rows
+
+
+def _bounded_row(path: Path, line: int, cells: list[str], rows_so_far: int) -> list[str]:
+    """Refuse a register beyond the row, column and cell budgets, naming the line."""
+    if rows_so_far >= REGISTER_ROWS.value + 1:  # the header and the risks
+        raise InputError(
+            f"{path}:{line}: the risk register has more than {REGISTER_ROWS.value} rows ({REGISTER_ROWS.env})"
+        )
+    while cells and not cells[-1].strip():
+        cells.pop()
+    if len(cells) > REGISTER_COLUMNS.value:
+        raise InputError(
+            f"{path}:{line}: the row has {len(cells)} columns; the limit is {REGISTER_COLUMNS.value} "
+            f"({REGISTER_COLUMNS.env})"
+        )
+    for number, cell in enumerate(cells, start=1):
+        if len(cell) > REGISTER_CELL_CHARS.value:
+            raise InputError(
+                f"{path}:{line}: column {number} holds {len(cell):,} characters; the limit is "
+                f"{REGISTER_CELL_CHARS.value:,} ({REGISTER_CELL_CHARS.env})"
+            )
+    return cells
 
 
 def _xlsx_rows(path: Path) -> list[tuple[int, list[str]]]:
+    """The first sheet's rows. The file is checked as a zip before openpyxl sees it (zip bombs, DTDs,
+    truncation), read from memory (no second open of the path) and walked within the row, column and
+    time budgets."""
     from openpyxl import load_workbook
 
     if not path.exists():
         raise InputError(f"{path}: risk register not found")
-    if path.stat().st_size == 0:
-        raise InputError(f"{path}: the risk register is empty")
+    if path.is_dir():
+        raise InputError(f"{path}: expected a risk register file, found a directory")
+    deadline = Deadline()
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise InputError(f"{path}: not a readable XLSX workbook ({exc.__class__.__name__})") from None
-    sheet = book.worksheets[0]
+        data = read_bounded(path, REGISTER_BYTES.value, REGISTER_BYTES.env)
+        if not data:
+            raise InputError(f"{path}: the risk register is empty")
+        check_ooxml_package(data, kind="XLSX", deadline=deadline)
+    except LimitExceeded as exc:
+        raise InputError(f"{path}: not a readable XLSX workbook: {exc}") from None
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl and its XML parsers raise many types for malformed parts
+        raise InputError(f"{path}: not a readable XLSX workbook ({_describe(exc)})") from None
+    max_columns = REGISTER_COLUMNS.value
     rows: list[tuple[int, list[str]]] = []
-    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-        cells = ["" if v is None else str(v).strip() for v in values]
-        if any(cells):
-            rows.append((number, cells))
-    book.close()
+    try:
+        if not book.worksheets:
+            raise InputError(f"{path}: the workbook has no worksheet")
+        sheet = book.worksheets[0]
+        # Ignore the sheet's declared size (a formatted column makes it 1,048,576 rows or 16,384 columns
+        # wide): read the rows present, one column past the budget to notice a wider table.
+        reset = getattr(sheet, "reset_dimensions", None)
+        if reset is not None:
+            reset()
+        values = sheet.iter_rows(min_row=1, max_col=max_columns + 1, values_only=True)
+        for number, row in enumerate(values, start=1):
+            deadline.check()
+            if number > REGISTER_ROWS.value + 1 + _BLANK_ROWS_ALLOWED:
+                raise InputError(
+                    f"{path}: the first sheet goes on past row {number - 1:,}; the limit is "
+                    f"{REGISTER_ROWS.value:,} risks and {_BLANK_ROWS_ALLOWED:,} blank rows ({REGISTER_ROWS.env})"
+                )
+            cells = ["" if v is None else str(v).strip() for v in row]
+            if any(cells):
+                rows.append((number, _bounded_row(path, number, cells, len(rows))))
+    except LimitExceeded as exc:
+        raise InputError(f"{path}: the risk register cannot be read: {exc}") from None
+    except InputError:
+        raise
+    except Exception as exc:
+        raise InputError(f"{path}: not a readable XLSX workbook ({_describe(exc)})") from None
+    finally:
+        book.close()
     return rows
+
+
+def _describe(exc: Exception) -> str:
+    text = str(exc).strip()
+    text = text if len(text) <= 160 else text[:157] + "..."
+    return f"{exc.__class__.__name__}: {text}" if text else exc.__class__.__name__
 
 
 def _parse(path: Path, rows: list[tuple[int, list[str]]]) -> RiskRegister:

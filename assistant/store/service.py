@@ -2,7 +2,8 @@
 
 Invariants: versions are append-only; an approved version never changes; regenerating or editing adds a
 draft version; an edit made on a stale version is refused (the caller keeps the text); only the
-profile's approvers may approve.
+profile's approvers may approve. Every write runs under SQLite's write lock (BEGIN IMMEDIATE) so the
+audit log's hash chain is extended by one writer at a time.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.errors import InputError
-from assistant.store.schema import AuditRow, Base, DocumentRow, ReviewRow, VersionRow
+from assistant.store import chain
+from assistant.store.opening import check_file, prepare, sqlite_errors
+from assistant.store.schema import PRAGMAS, AuditRow, DocumentRow, ReviewRow, VersionRow, sha256_text
 
 STATUSES = ("draft", "in_review", "changes_requested", "approved")
 
@@ -96,11 +99,22 @@ def _label(content: str) -> str:
 
 class DocumentStore:
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        """Open (or create) the store at path; a damaged, foreign or read-only file raises InputError."""
+        check_file(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InputError(
+                f"{path.parent}: cannot create the folder for the version store ({exc.strerror})"
+            ) from None
         self.path = path
         self._engine: Engine = create_engine(f"sqlite:///{path}", future=True)
         event.listen(self._engine, "connect", _pragmas)
-        Base.metadata.create_all(self._engine)
+        try:
+            prepare(self._engine, path)
+        except BaseException:
+            self._engine.dispose()
+            raise
         self._sessions = sessionmaker(self._engine, expire_on_commit=False)
 
     @classmethod
@@ -108,9 +122,24 @@ class DocumentStore:
         """One store (and one SQLAlchemy engine) per database file per process: pages ask for it often."""
         return _open(str((state_dir / "store.sqlite").resolve()))
 
+    @property
+    def engine(self) -> Engine:
+        return self._engine
+
+    def close(self) -> None:
+        """Close the pooled connections (the file can then be copied or moved); the next call reopens them."""
+        self._engine.dispose()
+
     @contextmanager
     def _session(self) -> Iterator[Session]:
-        with self._sessions.begin() as session:
+        with sqlite_errors(self.path), self._sessions.begin() as session:
+            yield session
+
+    @contextmanager
+    def _writing(self) -> Iterator[Session]:
+        """A session holding the write lock from its first statement: reads in it see the newest rows."""
+        with sqlite_errors(self.path), self._sessions.begin() as session:
+            session.connection().exec_driver_sql("BEGIN IMMEDIATE")
             yield session
 
     # -- writing -----------------------------------------------------------------------------------------
@@ -130,7 +159,7 @@ class DocumentStore:
         """Add a version unless the content equals the newest one (then that one is returned)."""
         if source not in ("generated", "edited", "imported"):
             raise ValueError(f"unknown source {source!r}")
-        with self._session() as s:
+        with self._writing() as s:
             if s.get(DocumentRow, doc_id) is None:
                 s.add(DocumentRow(id=doc_id, title=title))
             latest = _latest(s, doc_id)
@@ -148,17 +177,17 @@ class DocumentStore:
                 status="draft",
                 based_on=based_on if based_on is not None else (latest.id if latest else None),
                 note=note,
+                content_hash=sha256_text(content),
             )
             s.add(row)
             s.flush()
-            s.add(
-                AuditRow(
-                    actor=author,
-                    action=f"version-{source}",
-                    document_id=doc_id,
-                    version_id=row.id,
-                    detail=note or f"version {number}",
-                )
+            chain.append(
+                s,
+                actor=author,
+                action=f"version-{source}",
+                document_id=doc_id,
+                version_id=row.id,
+                detail=note or f"version {number}",
             )
             return Version.of(row)
 
@@ -200,46 +229,39 @@ class DocumentStore:
         reviewer = reviewer.strip()
         if not reviewer:
             raise ApprovalRefused("give the reviewer's name")
-        version = self.get(version_id)
-        latest = self.latest(version.document_id)
-        if version.status == "approved":
-            raise ApprovalRefused(f"version {version.number} of {version.document_id} is already approved")
-        if decision == "approve":
-            if reviewer.lower() not in {a.lower() for a in approvers}:
-                raise ApprovalRefused(
-                    f"{reviewer} may not approve documents; the profile's approvers are "
-                    f"{', '.join(approvers)}"
-                )
-            if latest is not None and latest.id != version.id:
-                raise ApprovalRefused(
-                    f"version {version.number} is not the newest ({latest.number}); review that one"
-                )
-        with self._session() as s:
-            s.add(ReviewRow(version_id=version_id, reviewer=reviewer, decision=decision, comment=comment))
         status = "approved" if decision == "approve" else "changes_requested"
-        return self._set_status(version_id, status, reviewer, f"{decision}: {comment}".strip(": "))
-
-    def audit(self, actor: str, action: str, document_id: str = "", detail: str = "") -> None:
-        with self._session() as s:
-            s.add(AuditRow(actor=actor, action=action, document_id=document_id, detail=detail))
-
-    def _set_status(self, version_id: int, status: str, actor: str, detail: str) -> Version:
-        with self._session() as s:
+        detail = f"{decision}: {comment}".strip(": ")
+        # One transaction under the write lock: the checks see what is committed, the review row goes in
+        # first (the approval trigger looks for it), then the status and its audit entry; a refusal
+        # leaves nothing behind.
+        with self._writing() as s:
             row = s.get(VersionRow, version_id)
             if row is None:
                 raise InputError(f"no version {version_id}")
             if row.status == "approved":
-                raise ApprovalRefused(
-                    f"version {row.number} of {row.document_id} is approved and cannot change"
-                )
-            row.status = status
-            s.add(
-                AuditRow(
-                    actor=actor, action=status, document_id=row.document_id, version_id=row.id, detail=detail
-                )
-            )
+                raise ApprovalRefused(f"version {row.number} of {row.document_id} is already approved")
+            if decision == "approve":
+                if reviewer.lower() not in {a.lower() for a in approvers}:
+                    raise ApprovalRefused(
+                        f"{reviewer} may not approve documents; the profile's approvers are "
+                        f"{', '.join(approvers)}"
+                    )
+                latest = _latest(s, row.document_id)
+                if latest is not None and latest.id != row.id:
+                    raise ApprovalRefused(
+                        f"version {row.number} is not the newest ({latest.number}); review that one"
+                    )
+            s.add(ReviewRow(version_id=version_id, reviewer=reviewer, decision=decision, comment=comment))
             s.flush()
-            return Version.of(row)
+            return _set_status(s, row, status, reviewer, detail)
+
+    def audit(self, actor: str, action: str, document_id: str = "", detail: str = "") -> None:
+        with self._writing() as s:
+            chain.append(s, actor=actor, action=action, document_id=document_id, detail=detail)
+
+    def _set_status(self, version_id: int, status: str, actor: str, detail: str) -> Version:
+        with self._writing() as s:
+            return _set_status(s, _changeable(s, version_id), status, actor, detail)
 
     # -- reading -----------------------------------------------------------------------------------------
 
@@ -327,9 +349,27 @@ def _latest(session: Session, doc_id: str) -> VersionRow | None:
     ).first()
 
 
+def _changeable(session: Session, version_id: int) -> VersionRow:
+    row = session.get(VersionRow, version_id)
+    if row is None:
+        raise InputError(f"no version {version_id}")
+    if row.status == "approved":
+        raise ApprovalRefused(f"version {row.number} of {row.document_id} is approved and cannot change")
+    return row
+
+
+def _set_status(session: Session, row: VersionRow, status: str, actor: str, detail: str) -> Version:
+    row.status = status
+    session.flush()
+    chain.append(
+        session, actor=actor, action=status, document_id=row.document_id, version_id=row.id, detail=detail
+    )
+    session.flush()
+    return Version.of(row)
+
+
 def _pragmas(connection: object, _record: object) -> None:
     cursor = connection.cursor()  # type: ignore[attr-defined]
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
-    cursor.execute("PRAGMA foreign_keys=ON")
+    for name, value in PRAGMAS.items():
+        cursor.execute(f"PRAGMA {name}={value}")
     cursor.close()

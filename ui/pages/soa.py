@@ -6,6 +6,7 @@ import csv
 
 import streamlit as st
 
+from assistant.documents.cells import csv_text, unescape_record
 from assistant.documents.files import write_atomic
 from assistant.documents.soa_csv import COLUMNS
 from assistant.drafting.soa import bases
@@ -19,7 +20,7 @@ if not path.exists():
     st.info("Generate the document set first: soa.csv is missing.")
     st.stop()
 with path.open(encoding="utf-8", newline="") as handle:
-    rows = list(csv.DictReader(handle))
+    rows = [unescape_record(r) for r in csv.DictReader(handle)]  # the text as written, without the `'`
 edited = st.data_editor(
     rows,
     hide_index=True,
@@ -48,13 +49,8 @@ if st.button("Save the SoA", type="primary"):
     elif not editor.strip():
         st.error("say who is editing")
     else:
-        import io
-
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(edited)
-        write_atomic(path, buffer.getvalue())
+        cells = [["" if r.get(c) is None else str(r[c]) for c in COLUMNS] for r in edited]
+        write_atomic(path, csv_text(COLUMNS, cells))  # no cell a spreadsheet would run as a formula
         store().audit(
             editor,
             "soa-edited",

@@ -6,8 +6,6 @@ from pathlib import Path
 
 import frontmatter
 
-from assistant.documents.docx_export import render_docx
-from assistant.documents.markdown import DocumentFile
 from assistant.drafting.soa import ControlBasis
 from assistant.errors import InputError
 from assistant.index.ingest import Skip
@@ -16,8 +14,22 @@ from assistant.inputs.profile import Profile
 from assistant.inputs.risks import RiskRegister
 from assistant.inputs.workspace import Workspace
 from assistant.knowledge.loader import Corpus
-from assistant.store import DocumentStore
+from assistant.store import DocumentStore, StaleEdit
 from assistant.store.service import Version
+
+
+class MergeConflict(StaleEdit):
+    """An edit of an older version that conflicts with what was saved since: `merged` holds both sides,
+    marked, for the editor to resolve; nothing was saved."""
+
+    def __init__(self, message: str, latest: Version, merged: str, conflicts: int) -> None:
+        super().__init__(
+            f"{message} Both changed the same lines in {conflicts} place(s): resolve them in the merged text "
+            "(between the <<<<<<< and >>>>>>> lines) and save.",
+            latest,
+        )
+        self.merged = merged
+        self.conflicts = conflicts
 
 
 def _writing(ws: Workspace, what: str):  # type: ignore[no-untyped-def]
@@ -35,42 +47,34 @@ def publish(
 ) -> Path:
     """Write a version to out/<doc>.md (and .docx) so the files show what the store holds."""
     with _writing(ws, "ui publish"):
-        from assistant.documents.markdown import parse_document
-        from assistant.generation.journal import Staged
         from assistant.generation.manifest import Manifest
-        from assistant.generation.outputs import file_hash
+        from assistant.generation.outputs import publish_text
 
         content = version.content
         if status is not None:
             post = frontmatter.loads(content)
             post["status"] = status
             content = frontmatter.dumps(post, sort_keys=False) + "\n"
-        doc_id = version.document_id
-        path = ws.out_dir / f"{doc_id}.md"
-        staged = Staged(ws.out_dir, doc_id)
-        staged.add(path.name, content)
-        files = {path.name: file_hash(content)}
-        try:
-            parsed: DocumentFile | None = parse_document(content, str(path))
-        except InputError:
-            parsed = None
-        if parsed is not None:
-            history = [
-                {"version": v.label, "date": v.created_at.date().isoformat(), "change": v.note or v.source}
-                for v in store_for(ws).versions(doc_id)
-            ]
-            data = render_docx(parsed, corpus, profile.identity.legal_name, history)
-            staged.add(f"{doc_id}.docx", data)
-            files[f"{doc_id}.docx"] = file_hash(data)
-        entry = {"id": doc_id, "version": version.label, "files": files, "word_key": ""}
-        staged.commit(Manifest(ws.out_dir), entry, None, "")
-        return path
+        entry = {"id": version.document_id, "version": version.label, "word_key": ""}
+        publish_text(
+            ws.out_dir, corpus, profile.identity.legal_name, version.document_id, content, store_for(ws),
+            Manifest(ws.out_dir), entry,
+        )  # fmt: skip
+        return ws.out_dir / f"{version.document_id}.md"
 
 
 def approve(
-    ws: Workspace, corpus: Corpus, profile: Profile, version_id: int, reviewer: str, comment: str
+    ws: Workspace,
+    corpus: Corpus,
+    profile: Profile,
+    version_id: int,
+    reviewer: str,
+    comment: str = "",
+    *,
+    override: bool = False,
 ) -> Version:
-    """Approve through the core's check of the profile's approvers; the output file then says approved."""
+    """Approve through the core's checks (the profile's approvers; an open change request is resolved first
+    or overridden with a comment); the output file then says approved."""
     with _writing(ws, "ui approve"):
         store = store_for(ws)
         approved = store.review(
@@ -79,6 +83,7 @@ def approve(
             decision="approve",
             comment=comment,
             approvers=profile.roles.approvers,
+            override=override,
         )
         latest = store.latest(approved.document_id)
         if latest is not None and latest.id == approved.id:
@@ -95,7 +100,12 @@ def edit(
     author: str,
     base_version_id: int,
 ) -> Version:
-    """Save an edit as a new draft version (refused when stale) and publish it to the output folder."""
+    """Save an edit as a new draft version and publish it to the output folder. When someone saved in between,
+    the edit is merged three ways (the version it started from, theirs, this one): a clean merge is saved;
+    a conflicting one is refused with the merged text and its conflicts marked (MergeConflict), nothing saved.
+    """
+    from assistant.documents.merge import has_markers, merge3
+
     with _writing(ws, "ui edit"):
         try:
             frontmatter.loads(content)
@@ -103,7 +113,19 @@ def edit(
             raise InputError(
                 f"the front matter of the edited text is not valid YAML ({exc.__class__.__name__})"
             ) from None
-        version = store_for(ws).save_edit(doc_id, content, author=author, base_version_id=base_version_id)
+        if has_markers(content):
+            raise InputError("the text still holds merge conflict markers; resolve each conflict first")
+        store = store_for(ws)
+        try:
+            version = store.save_edit(doc_id, content, author=author, base_version_id=base_version_id)
+        except StaleEdit as exc:
+            merged = merge3(store.get(base_version_id).content, exc.latest.content, content)
+            if not merged.clean:
+                raise MergeConflict(exc.message, exc.latest, merged.text, len(merged.conflicts)) from None
+            version = store.save_edit(
+                doc_id, merged.text, author=author, base_version_id=exc.latest.id,
+                note=f"merged with version {exc.latest.number} by {exc.latest.author}",
+            )  # fmt: skip
         publish(ws, corpus, profile, version)
         return version
 

@@ -105,12 +105,21 @@ def test_stale_edit_is_refused_and_nothing_is_lost(ws: Path) -> None:
     theirs = edit(
         data.workspace, data.corpus, data.profile, DOC, base.content + "\nTheir change.\n", "Ann", base.id
     )
-    with pytest.raises(StaleEdit) as info:
+    with pytest.raises(StaleEdit) as info:  # both added at the same place: a conflict to resolve
         edit(data.workspace, data.corpus, data.profile, DOC, mine, "Bob", base.id)
     assert "changed while you were editing" in info.value.message and info.value.latest.id == theirs.id
     assert store.latest(DOC) == theirs and "Their change." in (ws / "out" / f"{DOC}.md").read_text()
-    saved = edit(data.workspace, data.corpus, data.profile, DOC, mine, "Bob", info.value.latest.id)
-    assert saved.number == theirs.number + 1 and "My change." in saved.content
+    merged = info.value.merged  # type: ignore[attr-defined]
+    assert "My change." in merged and "Their change." in merged
+    resolved = "\n".join(
+        line for line in merged.splitlines() if not line.startswith(("<<<<<<<", "=======", ">>>>>>>"))
+    )
+    saved = edit(data.workspace, data.corpus, data.profile, DOC, resolved + "\n", "Bob", info.value.latest.id)
+    assert (
+        saved.number == theirs.number + 1
+        and "My change." in saved.content
+        and "Their change." in saved.content
+    )
 
 
 def test_only_profile_approvers_may_approve(ws: Path) -> None:

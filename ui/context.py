@@ -13,6 +13,8 @@ from assistant.errors import IsmsError
 from assistant.store import DocumentStore
 from assistant.workflow import store_for
 
+FIRST_RUN_DONE = "ui-first-run-done"
+
 
 def workspace() -> Path:
     return Path(os.environ.get("ISMS_WORKSPACE", ".")).resolve()
@@ -27,8 +29,26 @@ def _inputs(root: str, profile_stamp: float, risks_stamp: float) -> Inputs:
     return load_inputs(Path(root))
 
 
+def _through_app() -> None:
+    """When Streamlit ran this page without app.py (its legacy `pages/` mode, see ui/_ui_root.py) on a
+    session's first run, turn that mode off and run again: app.py then opens the same page (pages are told
+    apart by their URL path). Only on a first run, which has no click to lose; AppTest, which turns the mode
+    back on before each of its runs, keeps running its pages directly after that."""
+    if st.session_state.get(FIRST_RUN_DONE):
+        return
+    st.session_state[FIRST_RUN_DONE] = True
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:  # a Streamlit without the legacy mode
+        return
+    if getattr(PagesManager, "uses_pages_directory", None):
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def inputs() -> Inputs:
     """The workspace's inputs, reloaded when profile.yaml or the risk register change on disk."""
+    _through_app()
     root = workspace()
     try:
         return _inputs(str(root), _stamp(root / "profile.yaml"), _stamp(root / "risks.csv"))
@@ -57,16 +77,37 @@ def engine() -> Engine:
     return _engine(str(root), _stamp(root / "profile.yaml"), _stamp(root / "risks.csv"))
 
 
+SELECTED, QUERY = "selected_doc", "doc"
+
+
+def _remember(key: str) -> None:
+    """The picker's on_change: keep the choice for the other pages and in the address (?doc=...), so a
+    refresh or a link opens the same document."""
+    chosen = st.session_state[key]
+    st.session_state[SELECTED] = chosen
+    st.query_params[QUERY] = chosen
+
+
 def document_picker(label: str = "Document", key: str = "doc") -> str | None:
-    """A select box of the documents that have versions, remembered across pages."""
+    """A select box of the documents that have versions; the choice is remembered across pages (session)
+    and across refreshes (the `doc` query parameter, which wins when it names a document)."""
     overview = store().overview()
     if not overview:
         st.info("No documents yet: generate the set on the Overview page first.")
         return None
     ids = [d.id for d in overview]
     titles = {d.id: d.title for d in overview}
-    current = st.session_state.get("selected_doc", ids[0])
-    index = ids.index(current) if current in ids else 0
-    chosen: str = st.selectbox(label, ids, index=index, format_func=lambda i: f"{titles[i]} ({i})", key=key)
-    st.session_state["selected_doc"] = chosen
+    wanted = st.query_params.get(QUERY)
+    if wanted not in ids:
+        wanted = st.session_state.get(SELECTED)
+    if wanted not in ids:
+        wanted = ids[0]
+    if st.session_state.get(key) != wanted:
+        st.session_state[key] = wanted  # before the widget exists, so no index (that would warn)
+    st.session_state[SELECTED] = wanted
+    if st.query_params.get(QUERY) != wanted:
+        st.query_params[QUERY] = wanted
+    chosen: str = st.selectbox(
+        label, ids, format_func=lambda i: f"{titles[i]} ({i})", key=key, on_change=_remember, args=(key,)
+    )
     return chosen

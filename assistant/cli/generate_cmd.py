@@ -20,7 +20,14 @@ if TYPE_CHECKING:
     from assistant.drafting.engine import Inputs
     from assistant.generation.runner import DocResult, RunReport
 
-STYLE = {"queued": "dim", "drafting": "yellow", "written": "green", "unchanged": "cyan", "failed": "bold red"}
+STYLE = {
+    "queued": "dim",
+    "drafting": "yellow",
+    "written": "green",
+    "unchanged": "cyan",
+    "failed": "bold red",
+    "needs merge": "bold magenta",
+}
 
 
 def generate(
@@ -40,8 +47,9 @@ def generate(
         bool,
         typer.Option(
             "--force",
-            help="Regenerate even when nothing changed; also write into a non-empty folder that is not an "
-            "isms output folder (files isms did not write are never changed).",
+            help="Regenerate even when nothing changed; write the new draft over a person's edits (without it "
+            "they are merged onto the new draft); also write into a non-empty folder that is not an isms "
+            "output folder (files isms did not write are never changed).",
         ),
     ] = False,
     workspace: WorkspaceOpt = Path("."),
@@ -114,6 +122,13 @@ def _run(inputs: Inputs, doc_ids: list[str], force: bool) -> None:
     _summary(report, inputs.workspace.out_dir)
     for note in report.notes:
         err_console.print(f"[yellow]SoA rule applied:[/] {note}", highlight=False)
+    for r in report.results.values():
+        if r.status == "needs merge":
+            err_console.print(
+                f"[magenta]needs merge:[/] {r.id}: {r.reason}; merge by hand in the review workspace, or "
+                "`--force` to replace the person's version with the new draft",
+                highlight=False,
+            )
     if report.failed:
         raise CheckFailed(
             f"{len(report.failed)} document(s) failed; the others were written",
@@ -162,6 +177,8 @@ def _summary(report: RunReport, out_dir: Path) -> None:
     table.add_row("written", str(report.count("written")))
     table.add_row("unchanged (skipped)", str(report.count("unchanged")))
     table.add_row("failed", str(report.count("failed")))
+    if report.count("needs merge"):
+        table.add_row("needs merge (human edits kept)", str(report.count("needs merge")))
     table.add_row("model calls", str(sum(r.calls for r in results)))
     table.add_row(
         "tokens (prompt + completion)",

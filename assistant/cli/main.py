@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from assistant.cli.approvals_cmd import approvals_cmd
 from assistant.cli.corpus_cmds import corpus_app
 from assistant.cli.decisions_cmd import decisions_cmd
 from assistant.cli.doctor_cmd import doctor_cmd
@@ -37,6 +38,7 @@ app.command("import")(import_cmd)
 app.command("decisions")(decisions_cmd)
 app.command("doctor")(doctor_cmd)
 app.command("gaps")(gaps_cmd)
+app.command("approvals")(approvals_cmd)
 
 
 def run() -> None:

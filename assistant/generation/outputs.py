@@ -53,9 +53,11 @@ def write_outputs(
     change: str,
     seconds: float,
     store: DocumentStore | None = None,
+    force: bool = False,
 ) -> dict[str, Any]:
     """Render every file of the document, then change them together (see `journal`): after a crash the
-    Markdown, Word and SoA files, the store and the manifest agree."""
+    Markdown, Word and SoA files, the store and the manifest agree. A person's edit newer than the last
+    generated version is never overwritten (unless `force`): the new draft is merged under it."""
     # Word and Excel libraries load only when something is written (an unchanged run needs neither).
     from assistant.documents.docx_export import render_docx
     from assistant.documents.files import numpy_hidden
@@ -71,6 +73,9 @@ def write_outputs(
     docx_path = out_dir / f"{draft.doc_id}.docx"
     text, meta = prepare_document(md_path, draft, inputs.corpus, inputs.profile, inputs.today)
     md_text = text if text is not None else md_path.read_text(encoding="utf-8")
+    human = None if force or store is None else human_work(store, draft.doc_id)
+    if human is not None and text is not None and store is not None:
+        return _merge_onto_new_draft(inputs, manifest, draft, change, store, human, md_text, meta, seconds)
     staged = Staged(out_dir, draft.doc_id)
     files: dict[str, str] = {md_path.name: file_hash(md_text)}
     if text is not None:
@@ -131,4 +136,115 @@ def write_outputs(
         staged.discard()
         raise
     staged.commit(manifest, entry, change, inputs.today.isoformat())
+    return entry
+
+
+HUMAN_SOURCES = ("edited", "imported")
+
+
+def human_work(store: DocumentStore, doc_id: str) -> tuple[Any, Any] | None:
+    """(the newest version a person made or approved, the last generated version before it) when a person's
+    work is newer than the last generated version; None otherwise."""
+    versions = sorted(store.versions(doc_id), key=lambda v: v.number)
+    if not versions:
+        return None
+    newest = versions[-1]
+    if newest.source not in HUMAN_SOURCES and newest.status != "approved":
+        return None
+    generated = [v for v in versions if v.source == "generated" and v.number < newest.number]
+    return newest, (generated[-1] if generated else None)
+
+
+def _merge_onto_new_draft(
+    inputs: Inputs,
+    manifest: Manifest,
+    draft: Draft,
+    change: str,
+    store: DocumentStore,
+    human: tuple[Any, Any],
+    new_text: str,
+    meta: dict[str, Any],
+    seconds: float,
+) -> dict[str, Any]:
+    """The new draft becomes a pending version; the person's changes since the last generated version are
+    merged onto it. A clean merge is the new newest version and goes to out/; a merge with conflicts leaves
+    out/ as the person left it and marks the document "needs merge"."""
+    import frontmatter
+
+    from assistant.documents.merge import merge3
+
+    newest, last_generated = human
+    base = last_generated.content if last_generated is not None else ""
+    store.record(
+        draft.doc_id, draft.title, new_text, author=f"isms ({draft.provider}, {draft.model})",
+        source="generated", inputs_hash=draft.inputs_hash, note=f"{change} (pending: merged with human edits)",
+    )  # fmt: skip
+    merged = merge3(base, new_text, newest.content)
+    entry_base = {"id": draft.doc_id, "inputs_hash": draft.inputs_hash, "provider": draft.provider,
+                  "model": draft.model, "seconds": round(seconds, 3), "decisions": draft.decisions}  # fmt: skip
+    if not merged.clean:
+        entry = {
+            **entry_base,
+            "status": "needs_merge",
+            "conflicts": [f"line {c.line}: your text and the new draft differ" for c in merged.conflicts],
+            "reason": f"{len(merged.conflicts)} conflict(s) between the new draft and version "
+            f"{newest.number} by {newest.author}; out/ keeps the person's version",
+        }
+        manifest.record(entry)
+        return entry
+    post = frontmatter.loads(merged.text)
+    post["status"] = "draft"  # a merge is a new version: approval belongs to the version approved
+    post["inputs_hash"] = draft.inputs_hash
+    text = frontmatter.dumps(post, sort_keys=False) + "\n"
+    version = store.record(
+        draft.doc_id, draft.title, text, author="isms (new draft merged with human edits)", source="edited",
+        note=f"{change}; human edits of version {newest.number} by {newest.author} kept",
+    )  # fmt: skip
+    entry = {**entry_base, "status": "written", "version": str(post.get("version", meta["version"])),
+             "word_key": "", "merged_from": newest.number, "store_version": version.number}  # fmt: skip
+    return publish_text(
+        inputs.workspace.out_dir, inputs.corpus, inputs.profile.identity.legal_name, draft.doc_id, text, store,
+        manifest, entry, change=f"{change}; human edits kept", date=inputs.today.isoformat(),
+        template=inputs.settings.docx_template,
+    )  # fmt: skip
+
+
+def publish_text(
+    out_dir: Path,
+    corpus: Any,
+    organisation: str,
+    doc_id: str,
+    text: str,
+    store: DocumentStore,
+    manifest: Manifest,
+    entry: dict[str, Any],
+    *,
+    change: str | None = None,
+    date: str = "",
+    template: Path | None = None,
+) -> dict[str, Any]:
+    """Write a version's Markdown and its Word file to out/ together and record them in the manifest."""
+    from assistant.documents.docx_export import render_docx
+    from assistant.documents.markdown import parse_document
+    from assistant.errors import InputError
+    from assistant.generation.journal import Staged
+
+    path = out_dir / f"{doc_id}.md"
+    staged = Staged(out_dir, doc_id)
+    staged.add(path.name, text)
+    files = {path.name: file_hash(text)}
+    try:
+        parsed = parse_document(text, str(path))
+    except InputError:
+        parsed = None
+    if parsed is not None:
+        history = [
+            {"version": v.label, "date": v.created_at.date().isoformat(), "change": v.note or v.source}
+            for v in store.versions(doc_id)
+        ]
+        data = render_docx(parsed, corpus, organisation, history, template=template)
+        staged.add(f"{doc_id}.docx", data)
+        files[f"{doc_id}.docx"] = file_hash(data)
+    entry = {**entry, "files": files}
+    staged.commit(manifest, entry, change, date)
     return entry

@@ -214,7 +214,11 @@ class Generator:
                 change,
                 time.perf_counter() - started,
                 self.store(),
+                force=self.force,
             )
+            if entry["status"] == "needs_merge":
+                result.status, result.reason = "needs merge", entry["reason"]
+                return
             result.status, result.version = "written", entry["version"]
             result.prompt_tokens, result.completion_tokens = (
                 draft.usage.prompt_tokens,

@@ -2,8 +2,11 @@
 
 Invariants: versions are append-only; an approved version never changes; regenerating or editing adds a
 draft version; an edit made on a stale version is refused (the caller keeps the text); only the
-profile's approvers may approve. Every write runs under SQLite's write lock (BEGIN IMMEDIATE) so the
-audit log's hash chain is extended by one writer at a time.
+profile's approvers may approve; a document with an open change request (a `request_changes` review
+newer than its last approval or resolution) is approved only once the request is resolved (a `resolve`
+review) or with an explicit override and a comment, both recorded in the audit log. Every write runs
+under SQLite's write lock (BEGIN IMMEDIATE) so the audit log's hash chain is extended by one writer at a
+time.
 """
 
 from __future__ import annotations
@@ -26,6 +29,12 @@ from assistant.store.opening import check_file, prepare, sqlite_errors
 from assistant.store.schema import PRAGMAS, AuditRow, DocumentRow, ReviewRow, VersionRow, sha256_text
 
 STATUSES = ("draft", "in_review", "changes_requested", "approved")
+DECISIONS = ("approve", "request_changes", "resolve")
+STORE_FILE = "store.sqlite"  # inside the workspace's state folder (.isms/)
+RESOLVED = "change-request-resolved"  # the audit action of a `resolve` review
+# The start of the audit detail of an approval that overrode an open change request; `approvals` reads it
+# back (a plain approval's detail starts "approve:" or is "approve", so a comment cannot forge it).
+OVERRIDE = "approve overriding"
 
 
 class StaleEdit(InputError):
@@ -83,6 +92,21 @@ class Review:
 
 
 @dataclass(frozen=True)
+class Approval:
+    """One approval: who approved which version of which document, when, and whether it overrode an open
+    change request."""
+
+    document_id: str
+    version_id: int
+    version_number: int
+    version_label: str
+    approver: str
+    approved_at: datetime
+    comment: str
+    override: bool
+
+
+@dataclass(frozen=True)
 class DocumentStatus:
     id: str
     title: str
@@ -120,7 +144,12 @@ class DocumentStore:
     @classmethod
     def for_workspace(cls, state_dir: Path) -> DocumentStore:
         """One store (and one SQLAlchemy engine) per database file per process: pages ask for it often."""
-        return _open(str((state_dir / "store.sqlite").resolve()))
+        return _open(str(cls.file_for(state_dir).resolve()))
+
+    @staticmethod
+    def file_for(state_dir: Path) -> Path:
+        """Where a workspace's store lives (it may not exist yet: opening it creates it)."""
+        return state_dir / STORE_FILE
 
     @property
     def engine(self) -> Engine:
@@ -221,15 +250,31 @@ class DocumentStore:
         return self._set_status(version_id, "in_review", actor, "submitted for review")
 
     def review(
-        self, version_id: int, *, reviewer: str, decision: str, comment: str, approvers: list[str]
+        self,
+        version_id: int,
+        *,
+        reviewer: str,
+        decision: str,
+        comment: str,
+        approvers: list[str],
+        override: bool = False,
     ) -> Version:
-        """Approve or request changes; only the profile's approvers may approve, only the newest version."""
-        if decision not in ("approve", "request_changes"):
-            raise InputError(f"decision must be approve or request_changes, found {decision!r}")
+        """Approve, request changes or resolve the document's open change requests.
+
+        Only the profile's approvers may approve, and only the newest version. While a change request on
+        the document is open, approving is refused unless `override` is set with a comment saying why (the
+        audit log records the override; with nothing open, an override is a plain approval, but still needs
+        its comment). `resolve` closes every open change request of the document: it
+        needs a comment and is made by one of the approvers or the person who asked for the changes."""
+        if decision not in DECISIONS:
+            raise InputError(f"decision must be one of {', '.join(DECISIONS)}, found {decision!r}")
         reviewer = reviewer.strip()
         if not reviewer:
             raise ApprovalRefused("give the reviewer's name")
-        status = "approved" if decision == "approve" else "changes_requested"
+        if decision == "approve" and override and not comment.strip():
+            raise ApprovalRefused("an override of an open change request needs a comment saying why")
+        if decision == "resolve" and not comment.strip():
+            raise InputError("say how the change request was resolved (a comment is needed)")
         detail = f"{decision}: {comment}".strip(": ")
         # One transaction under the write lock: the checks see what is committed, the review row goes in
         # first (the approval trigger looks for it), then the status and its audit entry; a refusal
@@ -240,6 +285,30 @@ class DocumentStore:
                 raise InputError(f"no version {version_id}")
             if row.status == "approved":
                 raise ApprovalRefused(f"version {row.number} of {row.document_id} is already approved")
+            open_requests = _open_change_requests(s, row.document_id)
+            if decision == "resolve":
+                if not open_requests:
+                    raise InputError(f"{row.document_id} has no open change request to resolve")
+                requesters = {r.reviewer.lower() for r in open_requests}
+                allowed = {a.lower() for a in approvers}
+                if reviewer.lower() not in allowed and requesters != {reviewer.lower()}:
+                    raise ApprovalRefused(
+                        f"{reviewer} may not resolve the change request of {_requesters(open_requests)}; "
+                        f"that is for whoever asked for the changes or one of the profile's approvers "
+                        f"({', '.join(approvers)})"
+                    )
+                s.add(ReviewRow(version_id=version_id, reviewer=reviewer, decision=decision, comment=comment))
+                s.flush()
+                chain.append(
+                    s,
+                    actor=reviewer,
+                    action=RESOLVED,
+                    document_id=row.document_id,
+                    version_id=row.id,
+                    detail=f"resolved the change request of {_requesters(open_requests)}: {comment}",
+                )
+                s.flush()
+                return Version.of(row)
             if decision == "approve":
                 if reviewer.lower() not in {a.lower() for a in approvers}:
                     raise ApprovalRefused(
@@ -251,6 +320,16 @@ class DocumentStore:
                     raise ApprovalRefused(
                         f"version {row.number} is not the newest ({latest.number}); review that one"
                     )
+                if open_requests:
+                    if not override:
+                        newest = open_requests[-1]
+                        raise ApprovalRefused(
+                            f"{row.document_id} has an open change request by {newest.reviewer} "
+                            f"({newest.created_at:%Y-%m-%d}): {newest.comment or 'no comment'}. Resolve it "
+                            "first, or approve with an override and a comment saying why"
+                        )
+                    detail = f"{OVERRIDE} the open change request of {_requesters(open_requests)}: {comment}"
+            status = "approved" if decision == "approve" else "changes_requested"
             s.add(ReviewRow(version_id=version_id, reviewer=reviewer, decision=decision, comment=comment))
             s.flush()
             return _set_status(s, row, status, reviewer, detail)
@@ -307,6 +386,54 @@ class DocumentStore:
             )
             return [Review(r.version_id, r.reviewer, r.decision, r.comment, r.created_at) for r in rows]
 
+    def open_change_requests(self, doc_id: str) -> list[Review]:
+        """The document's `request_changes` reviews newer than its last approval or resolution."""
+        with self._session() as s:
+            return [
+                Review(r.version_id, r.reviewer, r.decision, r.comment, r.created_at)
+                for r in _open_change_requests(s, doc_id)
+            ]
+
+    def approvals(self, doc_id: str | None = None) -> list[Approval]:
+        """Every approval (of one document, or of all), oldest first: version, approver, time, comment and
+        whether it overrode an open change request (read from the hash-chained audit log)."""
+        with self._session() as s:
+            query = (
+                select(ReviewRow, VersionRow)
+                .join(VersionRow, VersionRow.id == ReviewRow.version_id)
+                .where(ReviewRow.decision == "approve")
+                .order_by(ReviewRow.id)
+            )
+            if doc_id is not None:
+                query = query.where(VersionRow.document_id == doc_id)
+            rows = s.execute(query).all()
+            overridden = set(
+                s.scalars(
+                    select(AuditRow.version_id).where(
+                        AuditRow.action == "approved",
+                        AuditRow.version_id.in_([v.id for _, v in rows]),
+                        AuditRow.detail.startswith(OVERRIDE, autoescape=True),
+                    )
+                )
+            )
+            return [
+                Approval(
+                    document_id=v.document_id,
+                    version_id=v.id,
+                    version_number=v.number,
+                    version_label=v.label,
+                    approver=r.reviewer,
+                    approved_at=r.created_at,
+                    comment=r.comment,
+                    override=v.id in overridden,
+                )
+                for r, v in rows
+            ]
+
+    def has_document(self, doc_id: str) -> bool:
+        with self._session() as s:
+            return s.get(DocumentRow, doc_id) is not None
+
     def audit_log(self, limit: int = 200) -> list[tuple[datetime, str, str, str, str]]:
         with self._session() as s:
             rows = s.scalars(select(AuditRow).order_by(AuditRow.id.desc()).limit(limit)).all()
@@ -347,6 +474,29 @@ def _latest(session: Session, doc_id: str) -> VersionRow | None:
     return session.scalars(
         select(VersionRow).where(VersionRow.document_id == doc_id, VersionRow.number == number)
     ).first()
+
+
+def _open_change_requests(session: Session, doc_id: str) -> list[ReviewRow]:
+    """`request_changes` reviews on any version of the document newer than its last approve or resolve."""
+    reviews = select(ReviewRow).join(VersionRow, VersionRow.id == ReviewRow.version_id)
+    closed = session.scalar(
+        select(func.max(ReviewRow.id))
+        .join(VersionRow, VersionRow.id == ReviewRow.version_id)
+        .where(VersionRow.document_id == doc_id, ReviewRow.decision.in_(("approve", "resolve")))
+    )
+    return list(
+        session.scalars(
+            reviews.where(
+                VersionRow.document_id == doc_id,
+                ReviewRow.decision == "request_changes",
+                ReviewRow.id > (closed or 0),
+            ).order_by(ReviewRow.id)
+        )
+    )
+
+
+def _requesters(requests: list[ReviewRow]) -> str:
+    return ", ".join(dict.fromkeys(r.reviewer for r in requests))
 
 
 def _changeable(session: Session, version_id: int) -> VersionRow:

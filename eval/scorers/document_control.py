@@ -1,4 +1,8 @@
-"""document-control: complete front matter, a review date after the effective date, valid version/status."""
+"""document-control: complete front matter, a review date after the effective date, valid version/status.
+
+With a version store in the workspace, status is the store's, not the file's: a file saying approved must
+be an approved version's text (the status field aside), approved by one of the profile's approvers, and
+name one of them as its approver."""
 
 from __future__ import annotations
 
@@ -49,4 +53,50 @@ def check(ds: DocumentSet) -> CheckResult:
             findings.append(f"{doc_id}: next_review {meta.get('next_review')!r} is not a date")
         if effective and review and review <= effective:
             findings.append(f"{doc_id}: next_review {review} is not after effective_date {effective}")
+        if ds.store_path is not None and meta.get("status") == "approved":
+            findings += _approval(ds, doc_id, meta.get("approver"))
     return result("document-control", findings, max(1, len(ds.documents) * 4))
+
+
+def _named(person: object, approvers: list[str]) -> bool:
+    """The front matter's approver ("Priya Raman (CEO)" or "Priya Raman") is one of the approvers."""
+    text = str(person or "").strip().lower()
+    return any(text == a.lower() or text.startswith(a.lower() + " (") for a in approvers)
+
+
+def _approval(ds: DocumentSet, doc_id: str, approver: object) -> list[str]:
+    """Findings for a file whose front matter says approved, judged by the workspace's version store."""
+    approvers = ds.profile.roles.approvers
+    listed = ", ".join(approvers)
+    if ds.store_problem:
+        return [
+            f"{doc_id}: says approved, but the version store cannot be read to confirm it ({ds.store_problem})"
+        ]
+    stored = ds.stored.get(doc_id)
+    if stored is None:
+        return [
+            f"{doc_id}: says approved, but the version store has no version of it (approve it in the store)"
+        ]
+    findings = []
+    if not stored.approved_by:
+        which = (
+            f"this text is version {stored.number} ({stored.label}), {stored.status.replace('_', ' ')}"
+            if stored.matched
+            else f"this text is no version in the store; the newest, version {stored.number} "
+            f"({stored.label}), is {stored.status.replace('_', ' ')}"
+        )
+        findings.append(
+            f"{doc_id}: says approved, but the version store does not: {which} (status is set by an approval "
+            "in the store, not by editing the file)"
+        )
+    elif stored.approved_by.lower() not in {a.lower() for a in approvers}:
+        findings.append(
+            f"{doc_id}: approved in the version store by {stored.approved_by}, who is not one of the "
+            f"profile's approvers ({listed})"
+        )
+    if not _named(approver, approvers):
+        findings.append(
+            f"{doc_id}: says approved with approver {str(approver or '')!r}, who is not one of the profile's "
+            f"approvers ({listed})"
+        )
+    return findings

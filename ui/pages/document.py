@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from typing import NoReturn
 
+import _ui_root  # noqa: F401  (before `ui.*`: see ui/_ui_root.py)
 import frontmatter
 import streamlit as st
 
@@ -11,8 +13,42 @@ from assistant.documents.docx_export import render_docx
 from assistant.documents.markdown import as_draft, read_document, render
 from assistant.errors import IsmsError
 from assistant.store import StaleEdit
+from assistant.store.service import Version
 from assistant.workflow import edit, publish
 from ui.context import document_picker, engine, inputs, store
+
+FLASH = "document-flash"
+
+
+def _editor(doc_id: str, latest: Version) -> Version | None:
+    """Fill the editor's text (`edit-<doc>`) and the version it starts from (`edit-base-<doc>`) before the
+    widget exists. The text follows the newest version whenever nothing was typed since it was filled (a
+    refinement or someone's save makes a new version); typed text is kept, and its older base is returned."""
+    text_key, base_key, pending_key = f"edit-{doc_id}", f"edit-base-{doc_id}", f"edit-pending-{doc_id}"
+    if pending_key in st.session_state:  # set by the last save: the text saved, or merged text to resolve
+        st.session_state[text_key], st.session_state[base_key] = st.session_state.pop(pending_key)
+        return None
+    typed, base_id = st.session_state.get(text_key), st.session_state.get(base_key)
+    if typed is not None and base_id is not None and base_id != latest.id:
+        try:
+            base: Version | None = store().get(base_id)
+        except IsmsError:
+            base = None
+        if base is not None and base.document_id == doc_id and typed != base.content:
+            return base
+    if typed is None or base_id != latest.id:
+        st.session_state[text_key], st.session_state[base_key] = latest.content, latest.id
+    return None
+
+
+def _done(doc_id: str, messages: list[tuple[str, str]], pending: tuple[str, int] | None = None) -> NoReturn:
+    """Run the page again so everything on it, the editor included, shows the new newest version; `pending`
+    is the editor's next (text, base version id)."""
+    st.session_state[FLASH] = messages
+    if pending is not None:
+        st.session_state[f"edit-pending-{doc_id}"] = pending
+    st.rerun()
+
 
 st.title("Document")
 data = inputs()
@@ -26,7 +62,8 @@ st.caption(
     f"version {latest.label} (#{latest.number}) · {latest.status.replace('_', ' ')} · {latest.source} by "
     f"{latest.author}"
 )
-
+for kind, message in st.session_state.pop(FLASH, []):  # what the last save or refinement said
+    getattr(st, kind)(message)
 read, edit_tab, refine_tab = st.tabs(["Read", "Edit", "Refine a section"])
 with read:
     st.markdown(post.content)
@@ -58,22 +95,31 @@ with read:
 
 with edit_tab:
     base_key = f"edit-base-{doc_id}"
-    if base_key not in st.session_state:
-        st.session_state[base_key] = latest.id
-    text = st.text_area("Markdown (front matter included)", latest.content, height=500, key=f"edit-{doc_id}")
+    older = _editor(doc_id, latest)
+    if older is not None:
+        st.warning(
+            f"Your unsaved text started from version {older.number}; version {latest.number} by "
+            f"{latest.author} is newer. Saving checks your text against it."
+        )
+        if st.button("Discard my text and start from the newest version", key="edit-discard"):
+            _done(doc_id, [], (latest.content, latest.id))
+    text = st.text_area("Markdown (front matter included)", height=500, key=f"edit-{doc_id}")
     author = st.text_input("Your name", key="edit-author")
     if st.button("Save as a new version", key="save-edit"):
         try:
             saved = edit(
                 data.workspace, data.corpus, data.profile, doc_id, text, author, st.session_state[base_key]
             )
-            st.session_state[base_key] = saved.id
-            st.success(f"saved version {saved.number}")
         except StaleEdit as exc:
             st.error(exc.message)
             st.session_state[base_key] = exc.latest.id  # the text stays in the box; saving again overrides
         except IsmsError as exc:
+            merged, newest = getattr(exc, "merged", None), getattr(exc, "latest", None)
+            if isinstance(merged, str) and isinstance(newest, Version):  # both changed the same lines
+                _done(doc_id, [("error", str(exc))], (merged, newest.id))
             st.error(str(exc))
+        else:
+            _done(doc_id, [("success", f"saved version {saved.number}")], (saved.content, saved.id))
 
 with refine_tab:
     draft = (
@@ -102,6 +148,7 @@ with refine_tab:
                     note=f"refined '{section}': {instruction}",
                 )
                 publish(data.workspace, data.corpus, data.profile, saved)
-                st.success(f"saved version {saved.number} ({usage.calls} model call(s))")
             except IsmsError as exc:
                 st.error(str(exc))
+            else:
+                _done(doc_id, [("success", f"saved version {saved.number} ({usage.calls} model call(s))")])

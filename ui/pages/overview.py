@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
+import _ui_root  # noqa: F401  (before `ui.*`: see ui/_ui_root.py)
 import streamlit as st
 
 from assistant.errors import IsmsError
-from assistant.generation.runner import DocResult, Generator, prepare_out_dir, select_documents
+from assistant.generation.runner import select_documents
 from assistant.index.workspace_index import build_workspace_index
 from assistant.workflow import import_existing
 from ui.context import engine, inputs, store, workspace
+from ui.jobs import GenerateJob
+
+JOB, OUTCOME = "generate-job", "generate-outcome"
 
 
 def _folder_stamp(folder: Path) -> float:
@@ -28,6 +33,26 @@ def evaluation_summary(folder: str, stamp: float) -> list[tuple[str, bool, int]]
         load_document_set(Path(folder), data.corpus, data.profile, data.register, data.workspace.docs_dir)
     )
     return [(c.id, c.passed, len(c.findings)) for c in report.checks]
+
+
+def _outcome(job: GenerateJob) -> list[tuple[str, str]]:
+    """What the finished run says, as (st function, message) pairs for the next script run to show."""
+    messages = [("warning", f"repaired: {line}") for line in job.repaired]
+    if job.error is not None:
+        return [*messages, ("error", job.error)]
+    report = job.report
+    assert report is not None
+    counts = {s: report.count(s) for s in ("written", "unchanged", "failed")}
+    counts.update({r.status: report.count(r.status) for r in report.results.values()})  # e.g. needs merge
+    clean = all(r.status in ("written", "unchanged") for r in report.results.values())
+    summary = ", ".join(f"{status} {n}" for status, n in counts.items()) + f" in {report.seconds:.1f}s"
+    messages.append(("success" if clean else "warning", summary))
+    messages += [
+        ("error" if r.status == "failed" else "warning", f"{r.id}: {r.status}: {r.reason}")
+        for r in report.results.values()
+        if r.reason
+    ]
+    return messages
 
 
 st.title("ISMS document set")
@@ -54,8 +79,8 @@ if rows:
         s: sum(1 for r in rows if r["status"] == s)
         for s in ("draft", "in review", "changes requested", "approved")
     }
-    for column, (status, n) in zip(st.columns(4), counts.items(), strict=True):
-        column.metric(status, n)
+    for column, (label, n) in zip(st.columns(4), counts.items(), strict=True):
+        column.metric(label, n)
 else:
     st.info("No documents yet. Generate the set below.")
 
@@ -70,27 +95,39 @@ if data.workspace.out_dir.exists() and rows:
 
 st.subheader("Generate")
 col1, col2 = st.columns(2)
+job: GenerateJob | None = st.session_state.get(JOB)
 if col1.button("Generate or update the document set", type="primary"):
-    ids = select_documents(data, None)
-    bar = st.progress(0.0, text="starting")
-    done: set[str] = set()
-
-    def progress(result: DocResult) -> None:
-        if result.status in ("written", "unchanged", "failed"):
-            done.add(result.id)
-        bar.progress(len(done) / len(ids), text=f"{result.id}: {result.status} ({len(done)}/{len(ids)})")
-
-    try:
-        prepare_out_dir(data.workspace.out_dir)
-        report = Generator(data, engine(), on_change=progress).run(ids)
-        st.success(
-            f"written {report.count('written')}, unchanged {report.count('unchanged')}, "
-            f"failed {report.count('failed')} in {report.seconds:.1f}s"
-        )
-        for failed in report.failed:
-            st.error(f"{failed.id}: {failed.reason}")
-    except IsmsError as exc:
-        st.error(str(exc))
+    if job is not None and job.running:
+        st.warning("the document set is being generated already; its progress is below")
+    else:
+        try:
+            job = GenerateJob(data, engine(), select_documents(data, None)).start()
+            st.session_state[JOB] = job
+        except IsmsError as exc:
+            st.error(str(exc))
+if job is not None:
+    # The script thread is the only one that touches Streamlit: it drains what the run reports until it is
+    # over. Leaving the page stops this loop, not the run; coming back shows its progress again.
+    bar = st.progress(job.fraction, text="starting")
+    table = st.empty()
+    shown = 0.0
+    while job.running:
+        # Redraw on news, and at least every second: each call is also where Streamlit notices that the
+        # person clicked something else and stops this script run.
+        if job.drain() or time.monotonic() - shown >= 1.0:
+            shown = time.monotonic()
+            bar.progress(
+                job.fraction,
+                text=f"{job.done_count}/{len(job.ids)} document(s) done · {job.elapsed:.0f}s",
+            )
+            table.dataframe(job.rows(), hide_index=True, width="stretch")
+    del st.session_state[JOB]
+    if job.crash is not None:
+        raise job.crash
+    st.session_state[OUTCOME] = _outcome(job)
+    st.rerun()  # the table, counts and evaluation above now show the new set
+for kind, message in st.session_state.pop(OUTCOME, []):
+    getattr(st, kind)(message)
 if col2.button("Build the retrieval index"):
     with st.status("indexing corpus, profile, risks and docs/ ...", expanded=True) as status:
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from datetime import datetime
 
+import _ui_root  # noqa: F401  (before `ui.*`: see ui/_ui_root.py)
 import streamlit as st
 import yaml
 

@@ -2,12 +2,31 @@
 
 from __future__ import annotations
 
+import _ui_root  # noqa: F401  (before `ui.*`: see ui/_ui_root.py)
 import streamlit as st
 
 from assistant.documents.diff import changed_lines, redline, side_by_side
 from assistant.errors import IsmsError
 from assistant.workflow import approve
 from ui.context import document_picker, inputs, store
+
+# A side-by-side table must fit its column: as wide as the column, its text columns sharing the width and
+# long lines wrapping inside them. difflib's table (`nowrap` cells, `&nbsp;` for spaces, six empty
+# colgroups) is made to; a table that sets its own column widths keeps them.
+FIT_COLUMN = (
+    "<style>"
+    "table.diff{table-layout:fixed;width:100%;word-wrap:break-word;overflow-wrap:anywhere}"
+    "table.diff colgroup:empty:nth-of-type(3n+1){width:1.5em}"  # the next-change links
+    "table.diff colgroup:empty:nth-of-type(3n+2){width:3.5em}"  # line numbers
+    "table.diff td,table.diff th{white-space:pre-wrap;word-break:break-word;overflow:hidden}"
+    "</style>"
+)
+
+
+def fitted(table: str) -> str:
+    """The side-by-side table, wrapping: no `nowrap`, and `&nbsp;` back to spaces (pre-wrap keeps them)."""
+    return FIT_COLUMN + table.replace(' nowrap="nowrap"', "").replace("&nbsp;", " ")
+
 
 st.title("Review")
 data = inputs()
@@ -38,7 +57,7 @@ inline, both = st.tabs(["Redline", "Side by side"])
 with inline:
     st.html(redline(old.content, new.content))
 with both:
-    st.html(side_by_side(old.content, new.content, labels[old_id], labels[new_id]))
+    st.html(fitted(side_by_side(old.content, new.content, labels[old_id], labels[new_id])))
 
 st.subheader(f"Decision on #{latest.number} v{latest.label}")
 if latest.status == "approved":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 
+import _ui_root  # noqa: F401  (before `ui.*`: see ui/_ui_root.py)
 import streamlit as st
 
 from assistant.documents.cells import csv_text, unescape_record

@@ -46,3 +46,24 @@ CONTRACT_FRONT_MATTER = {
     "generated_by",
     "inputs_hash",
 }
+
+
+def generate_example(tmp_path_factory: Any, label: str, name: str = "kestrel-saas") -> Path:
+    """A generated copy of an example workspace (offline), made once per test module."""
+    from typer.testing import CliRunner
+
+    from tests.conftest import copy_example, invoke
+
+    ws = tmp_path_factory.mktemp(label) / "kestrel"
+    copy_example(name, ws)
+    assert invoke(CliRunner(), "generate", "--workspace", str(ws), "--provider", "offline").exit_code == 0
+    return ws
+
+
+def private_copy(generated: Path, tmp_path: Path) -> Path:
+    """A test's own copy of a generated workspace."""
+    import shutil
+
+    target = tmp_path / "kestrel"
+    shutil.copytree(generated, target)
+    return target

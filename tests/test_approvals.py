@@ -20,6 +20,7 @@ from assistant.errors import InputError
 from assistant.store import ApprovalRefused, DocumentStore, verify
 from assistant.workflow import approve, store_for
 from tests.conftest import copy_example, invoke
+from tests.helpers import generate_example, private_copy
 
 DOC = "cryptography-policy"
 APPROVER = "Priya Raman"
@@ -27,17 +28,12 @@ APPROVER = "Priya Raman"
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    ws = tmp_path_factory.mktemp("ws") / "kestrel"
-    copy_example("kestrel-saas", ws)
-    assert invoke(CliRunner(), "generate", "--workspace", str(ws), "--provider", "offline").exit_code == 0
-    return ws
+    return generate_example(tmp_path_factory, "ws")
 
 
 @pytest.fixture
 def ws(generated: Path, tmp_path: Path) -> Path:
-    target = tmp_path / "kestrel"
-    shutil.copytree(generated, target)
-    return target
+    return private_copy(generated, tmp_path)
 
 
 def _control(ws: Path) -> tuple[int, dict]:  # type: ignore[type-arg]

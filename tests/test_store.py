@@ -2,36 +2,30 @@
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from assistant.cli.loading import load_inputs
 from assistant.documents.diff import changed_lines, redline
 from assistant.drafting.soa import bases
 from assistant.store import ApprovalRefused, StaleEdit
 from assistant.workflow import approve, edit, import_existing, soa_edit_problems, store_for
-from tests.conftest import EXAMPLES, copy_example, invoke
+from tests.conftest import EXAMPLES, invoke
+from tests.helpers import generate_example, private_copy
 
 DOC = "cryptography-policy"
 
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    ws = tmp_path_factory.mktemp("ws") / "kestrel"
-    copy_example("kestrel-saas", ws)
-    assert invoke(CliRunner(), "generate", "--workspace", str(ws), "--provider", "offline").exit_code == 0
-    return ws
+    return generate_example(tmp_path_factory, "ws")
 
 
 @pytest.fixture
 def ws(generated: Path, tmp_path: Path) -> Path:
-    target = tmp_path / "kestrel"
-    shutil.copytree(generated, target)
-    return target
+    return private_copy(generated, tmp_path)
 
 
 def test_generate_records_every_document_as_a_version(ws: Path) -> None:

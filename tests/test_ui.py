@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
-from typer.testing import CliRunner
 
 from assistant.cli.loading import load_inputs
 from assistant.workflow import store_for
-from tests.conftest import REPO, copy_example, invoke
+from tests.conftest import REPO
+from tests.helpers import generate_example, private_copy
 
 APP = str(REPO / "ui" / "app.py")
 PAGES = ["pages/document.py", "pages/review.py", "pages/soa.py", "pages/profile.py", "pages/evaluation.py"]
@@ -19,16 +18,12 @@ PAGES = ["pages/document.py", "pages/review.py", "pages/soa.py", "pages/profile.
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    ws = tmp_path_factory.mktemp("ui") / "kestrel"
-    copy_example("kestrel-saas", ws)
-    assert invoke(CliRunner(), "generate", "--workspace", str(ws), "--provider", "offline").exit_code == 0
-    return ws
+    return generate_example(tmp_path_factory, "ui")
 
 
 @pytest.fixture
 def ws(generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    target = tmp_path / "kestrel"
-    shutil.copytree(generated, target)
+    target = private_copy(generated, tmp_path)
     monkeypatch.setenv("ISMS_WORKSPACE", str(target))
     return target
 

@@ -16,13 +16,13 @@ from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
-from typer.testing import CliRunner
 
 from assistant.cli import ui_cmd
 from assistant.cli.loading import load_inputs
 from assistant.generation.runner import select_documents
 from assistant.workflow import edit, store_for
-from tests.conftest import REPO, copy_example, invoke
+from tests.conftest import REPO, copy_example
+from tests.helpers import generate_example, private_copy
 
 APP = str(REPO / "ui" / "app.py")
 GENERATE = "Generate or update the document set"
@@ -31,16 +31,12 @@ DOC = "cryptography-policy"
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    ws = tmp_path_factory.mktemp("ui-review") / "kestrel"
-    copy_example("kestrel-saas", ws)
-    assert invoke(CliRunner(), "generate", "--workspace", str(ws), "--provider", "offline").exit_code == 0
-    return ws
+    return generate_example(tmp_path_factory, "ui-review")
 
 
 @pytest.fixture
 def ws(generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    target = tmp_path / "kestrel"
-    shutil.copytree(generated, target)
+    target = private_copy(generated, tmp_path)
     monkeypatch.setenv("ISMS_WORKSPACE", str(target))
     return target
 

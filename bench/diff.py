@@ -39,11 +39,10 @@ sys.path.insert(0, str(REPO))
 
 from assistant.documents.diff import (  # noqa: E402
     changed_lines,
-    redline,
     review_diff,
-    side_by_side,
     split_front_matter,
 )
+from assistant.documents.diff_html import redline, side_by_side  # noqa: E402
 
 TARGET_BYTES = 130_000
 

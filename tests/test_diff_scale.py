@@ -11,11 +11,10 @@ from assistant.documents.diff import (
     WORD_DIFF_MAX_TOKENS,
     LineChange,
     changed_lines,
-    redline,
     review_diff,
-    side_by_side,
     word_changes,
 )
+from assistant.documents.diff_html import redline, side_by_side
 
 FRONT = """---
 id: cryptography-policy

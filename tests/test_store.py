@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from assistant.cli.loading import load_inputs
-from assistant.documents.diff import changed_lines, redline
+from assistant.documents.diff import changed_lines
+from assistant.documents.diff_html import redline
 from assistant.drafting.soa import bases
 from assistant.store import ApprovalRefused, StaleEdit
 from assistant.workflow import approve, edit, import_existing, soa_edit_problems, store_for

@@ -5,7 +5,8 @@ from __future__ import annotations
 import _ui_root  # noqa: F401  (before `ui.*`: see ui/_ui_root.py)
 import streamlit as st
 
-from assistant.documents.diff import changed_lines, redline, side_by_side
+from assistant.documents.diff import changed_lines
+from assistant.documents.diff_html import redline, side_by_side
 from assistant.errors import IsmsError
 from assistant.workflow import approve
 from ui.context import document_picker, inputs, store

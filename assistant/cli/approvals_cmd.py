@@ -15,21 +15,9 @@ from assistant.cli.common import WorkspaceOpt, console, handles_errors
 from assistant.documents.cells import safe_cell
 from assistant.errors import InputError
 from assistant.inputs.workspace import Workspace
-from assistant.store import Approval, DocumentStore
+from assistant.store import DocumentStore
 
 COLUMNS = ("document", "version", "label", "approver", "approved_at", "comment", "override")
-
-
-def _cells(approval: Approval) -> list[str]:
-    return [
-        approval.document_id,
-        str(approval.version_number),
-        approval.version_label,
-        approval.approver,
-        approval.approved_at.isoformat(sep=" "),
-        approval.comment,
-        "yes" if approval.override else "no",
-    ]
 
 
 def list_approvals(
@@ -52,7 +40,7 @@ def list_approvals(
         writer = csv.writer(sys.stdout)  # \r\n line ends: a cell holding a lone \r is quoted too
         writer.writerow(COLUMNS)
         for approval in approvals:
-            writer.writerow([safe_cell(c) for c in _cells(approval)])
+            writer.writerow([safe_cell(c) for c in approval.cells()])
         return
     if not approvals:
         console.print(
@@ -63,7 +51,7 @@ def list_approvals(
     for column in COLUMNS:
         table.add_column(column.replace("_", " "), overflow="fold")
     for approval in approvals:
-        table.add_row(*(Text(c) for c in _cells(approval)))  # organisation text is never markup
+        table.add_row(*(Text(c) for c in approval.cells()))  # organisation text is never markup
     console.print(table)
 
 

@@ -13,10 +13,12 @@ import copy
 import io
 import re
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from xml.sax.saxutils import escape
 
 from lxml import etree
@@ -58,6 +60,23 @@ class _Template:
         return self.styles.get(name) or self.styles.get(name.lower())
 
 
+class ApprovalEntry(Protocol):
+    """What the approval record shows of one approval (the store's `Approval` has these fields)."""
+
+    @property
+    def version_number(self) -> int: ...
+    @property
+    def version_label(self) -> str: ...
+    @property
+    def approver(self) -> str: ...
+    @property
+    def approved_at(self) -> datetime: ...
+    @property
+    def comment(self) -> str: ...
+    @property
+    def override(self) -> bool: ...
+
+
 def render_docx(
     file: DocumentFile,
     corpus: Corpus,
@@ -65,7 +84,10 @@ def render_docx(
     history: list[dict[str, str]],
     template: Path | None = None,
     landscape: bool = False,
+    approvals: Sequence[ApprovalEntry] = (),
 ) -> bytes:
+    """The Word file of a parsed document: `history` fills the change history table and `approvals` (the
+    store's record of the document, oldest first) an "Approval record" table after it, when there is one."""
     tpl = _open_template(template)
     meta = file.meta
     sect = _section_properties(tpl, landscape)
@@ -74,6 +96,8 @@ def render_docx(
     body.paragraph(organisation, "Subtitle")
     _control_table(body, meta)
     _history_table(body, history)
+    if approvals:
+        _approval_table(body, approvals)
     if file.preamble:
         _markdown(body, file.preamble)
     for number, sec in enumerate(file.sections, start=1):
@@ -359,6 +383,21 @@ def _history_table(document: _Body, history: list[dict[str, str]]) -> None:
     document.heading("Change history", 2)
     rows = [[h.get("version", ""), h.get("date", ""), h.get("change", "")] for h in history]
     document.table(["Version", "Date", "Change"], rows or [["", "", ""]])
+
+
+def approval_rows(approvals: Sequence[ApprovalEntry]) -> list[list[str]]:
+    """The approval record's rows: version, approved by, date (UTC), comment."""
+    rows = []
+    for a in approvals:
+        comment = ("Override of an open change request. " if a.override else "") + a.comment
+        version = f"{a.version_label} (#{a.version_number})" if a.version_label else f"#{a.version_number}"
+        rows.append([version, a.approver, f"{a.approved_at:%Y-%m-%d %H:%M} UTC", comment])
+    return rows
+
+
+def _approval_table(document: _Body, approvals: Sequence[ApprovalEntry]) -> None:
+    document.heading("Approval record", 2)
+    document.table(["Version", "Approved by", "Date", "Comment"], approval_rows(approvals))
 
 
 def _annex(document: _Body, file: DocumentFile, corpus: Corpus) -> None:

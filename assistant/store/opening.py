@@ -103,11 +103,11 @@ def prepare(engine: Engine, path: Path) -> None:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
             conn.exec_driver_sql(f"PRAGMA user_version = {version}")
             conn.exec_driver_sql("ROLLBACK")
-        Base.metadata.create_all(engine)
+        Base.metadata.create_all(engine)  # the tables a newer format added (and their triggers)
         if version < SCHEMA_VERSION:
             with engine.connect() as conn:
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
-                migrate(conn)
+                migrate(conn, version)
                 conn.commit()
 
 
@@ -166,13 +166,27 @@ def _remove_empty_wal(companions: list[Path], existed: set[Path]) -> None:
                 leftover.unlink()
 
 
-def migrate(conn: Connection) -> None:
-    """Format 0 -> 1: add the hash columns, fill them in order and (re)create every trigger. The caller
-    holds the write lock and commits; SQLite's DDL is transactional, so a failure leaves the store as it was."""
+def migrate(conn: Connection, version: int = 0) -> None:
+    """Bring a store of format `version` to SCHEMA_VERSION, one step at a time. The caller holds the write
+    lock and commits; SQLite's DDL is transactional, so a failure leaves the store as it was.
+
+    0 -> 1: the hash columns, filled in order, and every trigger (re)created. 1 -> 2: the comments table
+    (made by `create_all` before this runs) and its triggers; nothing of format 1 is touched, so an edit
+    made to a format 1 store outside isms stays visible to `verify` (a second backfill would launder it)."""
+    if version < 1:
+        _add_hashes(conn)
+    for _table, statement in TRIGGERS.values():  # IF NOT EXISTS: an existing (even weakened) one stays
+        conn.exec_driver_sql(statement)
+    conn.exec_driver_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def _add_hashes(conn: Connection) -> None:
+    """Format 0 -> 1: add the hash columns, fill them in order; the triggers are dropped for the backfill
+    (the old ones refuse it for approved versions) and `migrate` creates them all again."""
     for table, column, ddl in ADDED_COLUMNS:
         if column not in {c["name"] for c in inspect(conn).get_columns(table)}:
             conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {column} {ddl}")
-    for name in TRIGGERS:  # the old ones refuse the backfill of approved versions; all come back below
+    for name in TRIGGERS:  # the old ones refuse the backfill of approved versions; all come back after
         conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
     versions = Base.metadata.tables["versions"]
     digests: dict[int, str] = {}
@@ -191,6 +205,3 @@ def migrate(conn: Connection) -> None:
         if (row.prev_hash, row.entry_hash) != (prev, digest):
             conn.execute(audit.update().where(audit.c.id == row.id).values(prev_hash=prev, entry_hash=digest))
         prev = digest
-    for _table, statement in TRIGGERS.values():
-        conn.exec_driver_sql(statement)
-    conn.exec_driver_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")

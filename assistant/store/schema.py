@@ -1,7 +1,7 @@
 """Tables (SQLAlchemy 2.0) and the triggers that keep them honest.
 
 Versions are append-only and an approved one never changes; reviews and the audit log are append-only;
-a version becomes approved only with an approve review. The triggers hold even for a hand-run SQL
+a version becomes approved only with an approve review; a comment changes only once, from open to resolved. The triggers hold even for a hand-run SQL
 statement (`INSERT OR REPLACE` included); the hashes (`content_hash`, the audit log's chain, see
 `chain.py`) show an edit made by someone who dropped the triggers first (`verify.py`).
 """
@@ -15,7 +15,8 @@ from typing import Any
 from sqlalchemy import DDL, ForeignKey, Integer, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-SCHEMA_VERSION = 1  # PRAGMA user_version; 0 = the store before hashes and the append-only triggers
+# PRAGMA user_version: 0 = the store before hashes and the append-only triggers, 1 = before comments.
+SCHEMA_VERSION = 2
 
 # Set on every connection the service opens. recursive_triggers makes REPLACE's implicit delete fire the
 # delete triggers; the BEFORE INSERT triggers below refuse a REPLACE even on a connection without it.
@@ -93,6 +94,23 @@ class AuditRow(Base):
     detail: Mapped[str] = mapped_column(Text, default="")
     prev_hash: Mapped[str] = mapped_column(String(64), server_default="")
     entry_hash: Mapped[str] = mapped_column(String(64), server_default="")
+
+
+class CommentRow(Base):
+    """A reviewer's comment on a section of one version ("" = the whole document); open until resolved."""
+
+    __tablename__ = "comments"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("versions.id"))
+    section: Mapped[str] = mapped_column(String(300), default="")
+    author: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="open")  # open | resolved
+    resolved_by: Mapped[str] = mapped_column(String(200), default="")
+    resolution: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    resolved_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
 
 # Columns added after the first release: (table, column, DDL type) for the migration of older stores.
@@ -185,6 +203,37 @@ TRIGGERS: dict[str, tuple[str, str]] = {
         "CREATE TRIGGER IF NOT EXISTS audit_log_not_replaced BEFORE INSERT ON audit_log "
         "WHEN EXISTS (SELECT 1 FROM audit_log WHERE id = NEW.id) "
         f"BEGIN {_refuse('the audit log is append-only')} END;",
+    ),
+    "comments_start_open": (
+        "comments",
+        "CREATE TRIGGER IF NOT EXISTS comments_start_open BEFORE INSERT ON comments "
+        "WHEN NEW.status <> 'open' OR NEW.resolved_by <> '' OR NEW.resolved_at IS NOT NULL "
+        f"BEGIN {_refuse('a comment is resolved by resolving it, never inserted resolved')} END;",
+    ),
+    "comments_not_replaced": (
+        "comments",
+        "CREATE TRIGGER IF NOT EXISTS comments_not_replaced BEFORE INSERT ON comments "
+        "WHEN EXISTS (SELECT 1 FROM comments WHERE id = NEW.id) "
+        f"BEGIN {_refuse('comments are append-only; they change only by being resolved')} END;",
+    ),
+    "comments_fields_fixed": (
+        "comments",
+        "CREATE TRIGGER IF NOT EXISTS comments_fields_fixed BEFORE UPDATE OF id, document_id, version_id, "
+        "section, author, text, created_at ON comments "
+        f"BEGIN {_refuse('comments are append-only; they change only by being resolved')} END;",
+    ),
+    # The one change a comment sees: open -> resolved, saying who resolved it and when; never back.
+    "comments_resolved_once": (
+        "comments",
+        "CREATE TRIGGER IF NOT EXISTS comments_resolved_once BEFORE UPDATE ON comments "
+        "WHEN OLD.status <> 'open' OR NEW.status <> 'resolved' OR trim(NEW.resolved_by) = '' "
+        "OR NEW.resolved_at IS NULL "
+        f"BEGIN {_refuse('a comment changes only once, from open to resolved')} END;",
+    ),
+    "comments_not_deleted": (
+        "comments",
+        "CREATE TRIGGER IF NOT EXISTS comments_not_deleted BEFORE DELETE ON comments "
+        f"BEGIN {_refuse('comments are append-only; they change only by being resolved')} END;",
     ),
 }
 

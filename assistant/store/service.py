@@ -24,7 +24,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.errors import InputError
-from assistant.store import chain
+from assistant.store import chain, comments
+from assistant.store.comments import Comment
 from assistant.store.opening import check_file, prepare, sqlite_errors
 from assistant.store.schema import PRAGMAS, AuditRow, DocumentRow, ReviewRow, VersionRow, sha256_text
 
@@ -105,6 +106,18 @@ class Approval:
     comment: str
     override: bool
 
+    def cells(self) -> list[str]:
+        """The approval as text, in the order of `isms approvals --csv` and the Audit log page."""
+        return [
+            self.document_id,
+            str(self.version_number),
+            self.version_label,
+            self.approver,
+            self.approved_at.isoformat(sep=" "),
+            self.comment,
+            "yes" if self.override else "no",
+        ]
+
 
 @dataclass(frozen=True)
 class DocumentStatus:
@@ -184,14 +197,19 @@ class DocumentStore:
         inputs_hash: str = "",
         based_on: int | None = None,
         note: str = "",
+        if_latest: int | None = None,
     ) -> Version:
-        """Add a version unless the content equals the newest one (then that one is returned)."""
+        """Add a version unless the content equals the newest one (then that one is returned). With
+        `if_latest`, only while that version is still the newest (StaleEdit otherwise): checked under the
+        write lock, so of two editors who started from the same version exactly one saves."""
         if source not in ("generated", "edited", "imported"):
             raise ValueError(f"unknown source {source!r}")
         with self._writing() as s:
             if s.get(DocumentRow, doc_id) is None:
                 s.add(DocumentRow(id=doc_id, title=title))
             latest = _latest(s, doc_id)
+            if if_latest is not None and latest is not None and latest.id != if_latest:
+                raise _stale(s, doc_id, if_latest, latest)
             if latest is not None and latest.content == content:
                 return Version.of(latest)
             number = (latest.number if latest else 0) + 1
@@ -226,16 +244,8 @@ class DocumentStore:
         """An edit of the newest version; refused (and nothing written) when someone saved in between."""
         if not author.strip():
             raise InputError("say who is editing (author name)")
-        latest = self.latest(doc_id)
-        if latest is None:
+        if self.latest(doc_id) is None:
             raise InputError(f"{doc_id} has no version to edit yet")
-        if latest.id != base_version_id:
-            raise StaleEdit(
-                f"{doc_id} changed while you were editing: you edited version {self._number(base_version_id)}, "
-                f"the newest is version {latest.number} by {latest.author}. Your text is kept; compare it with "
-                "the newest version and save again.",
-                latest,
-            )
         return self.record(
             doc_id,
             self._title(doc_id),
@@ -244,6 +254,7 @@ class DocumentStore:
             source="edited",
             based_on=base_version_id,
             note=note or "edited",
+            if_latest=base_version_id,
         )
 
     def submit(self, version_id: int, actor: str) -> Version:
@@ -333,6 +344,20 @@ class DocumentStore:
             s.add(ReviewRow(version_id=version_id, reviewer=reviewer, decision=decision, comment=comment))
             s.flush()
             return _set_status(s, row, status, reviewer, detail)
+
+    def add_comment(self, doc_id: str, version_id: int, section: str, author: str, text: str) -> Comment:
+        """An open comment on a section of a version ("" = the whole document), logged (see comments.py)."""
+        with self._writing() as s:
+            return comments.add(s, doc_id, version_id, section, author, text)
+
+    def resolve_comment(self, comment_id: int, actor: str, note: str = "") -> Comment:
+        """Resolve an open comment, with who and an optional note; logged. A resolved one is refused."""
+        with self._writing() as s:
+            return comments.resolve(s, comment_id, actor, note)
+
+    def comments(self, doc_id: str, *, open_only: bool = False) -> list[Comment]:
+        with self._session() as s:
+            return comments.listed(s, doc_id, open_only=open_only)
 
     def audit(self, actor: str, action: str, document_id: str = "", detail: str = "") -> None:
         with self._writing() as s:
@@ -455,12 +480,6 @@ class DocumentStore:
             row = s.get(DocumentRow, doc_id)
             return row.title if row else doc_id
 
-    def _number(self, version_id: int) -> int:
-        try:
-            return self.get(version_id).number
-        except InputError:
-            return 0
-
 
 @lru_cache(maxsize=32)
 def _open(path: str) -> DocumentStore:
@@ -474,6 +493,16 @@ def _latest(session: Session, doc_id: str) -> VersionRow | None:
     return session.scalars(
         select(VersionRow).where(VersionRow.document_id == doc_id, VersionRow.number == number)
     ).first()
+
+
+def _stale(session: Session, doc_id: str, base_id: int, latest: VersionRow) -> StaleEdit:
+    base = session.get(VersionRow, base_id)
+    return StaleEdit(
+        f"{doc_id} changed while you were editing: you edited version {base.number if base else 0}, "
+        f"the newest is version {latest.number} by {latest.author}. Your text is kept; compare it with "
+        "the newest version and save again.",
+        Version.of(latest),
+    )
 
 
 def _open_change_requests(session: Session, doc_id: str) -> list[ReviewRow]:

@@ -10,7 +10,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from assistant.store import chain
+from assistant.store import chain, comments
 from assistant.store.schema import PRAGMAS, SCHEMA_VERSION, TRIGGERS, Base, ReviewRow, sha256_text
 
 if TYPE_CHECKING:
@@ -25,11 +25,12 @@ def verify(store: DocumentStore) -> list[str]:
     Checked: SQLite's quick check, the pragmas on the store's connections, every trigger present and
     unchanged (and no others), each version's
     content against its content_hash, each approved version against an approve review and an approval in
-    the audit log, and the audit log's hash chain link by link."""
+    the audit log, each comment against the audit entries that wrote and resolved it, and the audit log's
+    hash chain link by link."""
     where = str(store.path)
     try:
         with store.engine.connect() as conn:
-            problems = _guards(conn) + _versions(conn) + _chain(conn)
+            problems = _guards(conn) + _versions(conn) + _comments(conn) + _chain(conn)
     except (sa_exc.DatabaseError, sqlite3.DatabaseError) as exc:
         problems = [f"cannot be read to the end ({getattr(exc, 'orig', None) or exc})"]
     return [f"{where}: {p}" for p in problems]
@@ -101,6 +102,48 @@ def _versions(conn: Connection) -> list[str]:
                 problems.append(f"{name} is approved but has no approve review (approval forged)")
             if id_ not in logged_approvals:
                 problems.append(f"{name} is approved but the audit log records no approval of it")
+    return problems
+
+
+def _comments(conn: Connection) -> list[str]:
+    """Each comment as its audit entries wrote it: the chain covers the entries, so a comment written,
+    edited, reopened or deleted outside isms no longer matches them."""
+    audit = Base.metadata.tables["audit_log"]
+    logged = {
+        (row.action, row.actor, row.document_id, row.version_id, row.detail)
+        for row in conn.execute(select(audit).where(audit.c.action.in_((comments.ADDED, comments.RESOLVED))))
+    }
+    resolved_ids = {
+        int(match.group(1))
+        for action, *_, detail in logged
+        if action == comments.RESOLVED and (match := comments.RESOLVED_ID.match(detail))
+    }
+    table = Base.metadata.tables["comments"]
+    problems, seen = [], set()
+    for row in conn.execute(select(table).order_by(table.c.id)):
+        seen.add(row.id)
+        name = f"comment {row.id} on {row.document_id}"
+        added = comments.added_detail(row.id, row.section, row.text)
+        if (comments.ADDED, row.author, row.document_id, row.version_id, added) not in logged:
+            problems.append(
+                f"{name}: no audit log entry wrote it as it is now (written or edited outside isms)"
+            )
+        resolved = comments.resolved_detail(row.id, row.author, row.resolution)
+        resolution = (comments.RESOLVED, row.resolved_by, row.document_id, row.version_id, resolved)
+        if row.status == "resolved" and resolution not in logged:
+            problems.append(
+                f"{name}: resolved, but no audit log entry records that resolution (edited outside isms)"
+            )
+        if row.status != "resolved" and row.id in resolved_ids:
+            problems.append(
+                f"{name}: the audit log records it resolved, but it is open (reopened outside isms)"
+            )
+    for entry in logged:
+        match = comments.ADDED_ID.match(entry[4]) if entry[0] == comments.ADDED else None
+        if match and int(match.group(1)) not in seen:
+            problems.append(
+                f"comment {match.group(1)} on {entry[2]}: the audit log records it, but it is gone"
+            )
     return problems
 
 

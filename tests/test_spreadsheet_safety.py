@@ -163,20 +163,42 @@ def test_profile_and_register_text_is_safe_in_every_file(hostile_workspace: Path
 def test_the_soa_page_shows_the_text_and_saves_it_escaped(
     hostile_workspace: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    soa = _generated_soa(hostile_workspace)
-    out = hostile_workspace / "out"
-    out.mkdir()
-    write_soa_csv(out / "soa.csv", soa)
-    before = (out / "soa.csv").read_text(encoding="utf-8")
-    monkeypatch.setenv("ISMS_WORKSPACE", str(hostile_workspace))
+    from typer.testing import CliRunner
+
+    from assistant.soa_edits import grid_rows, save_soa_edit
+    from assistant.workflow import store_for
+    from tests.conftest import invoke
+
+    ws = hostile_workspace
+    assert invoke(CliRunner(), "generate", "--workspace", str(ws), "--provider", "offline").exit_code == 0
+    out = ws / "out"
+    soa = read_soa_csv(out / "soa.csv")
+    assert any(unsafe_prefix(r.owner) for r in soa)
+    monkeypatch.setenv("ISMS_WORKSPACE", str(ws))
     at = AppTest.from_file(str(REPO / "ui" / "app.py"), default_timeout=60)
+    at.session_state["acting-person"] = "Daniel Okafor"
     at.run()
     at.switch_page("pages/soa.py").run()
     assert not at.exception, at.exception
     shown = at.dataframe[0].value  # the grid shows the organisation's text, not the file's escaping
-    assert list(shown["owner"]) == [r.owner for r in soa.rows]
-    at.text_input(key="soa-author").set_value("Daniel Okafor")
-    next(b for b in at.button if "Save" in str(b.label)).click().run()
-    assert not at.exception and any("saved" in s.value for s in at.success), [e.value for e in at.error]
-    assert (out / "soa.csv").read_text(encoding="utf-8") == before  # saved unchanged: still escaped
-    assert read_soa_csv(out / "soa.csv") == soa.rows
+    assert list(shown["owner"]) == [r.owner for r in soa]
+
+    # A saved cell that starts like a formula is text in soa.csv and soa.xlsx, and reads back as typed.
+    inputs = load_inputs(ws)
+    free = next(
+        b.control.id for b in bases(inputs.corpus, inputs.profile, inputs.register) if not b.must_apply
+    )
+    reason = "-No software is developed in house: every system is bought as a service from a supplier."
+    rows = [
+        {**r, "applicable": "no", "justification": reason} if r["control_id"] == free else r
+        for r in grid_rows(soa)
+    ]
+    latest = store_for(inputs.workspace).latest("statement-of-applicability")
+    assert latest is not None
+    save_soa_edit(
+        inputs.workspace, inputs.corpus, inputs.profile, inputs.register, rows, "Daniel Okafor", latest.id
+    )
+    raw = {r["control_id"]: r for r in csv.DictReader((out / "soa.csv").open(encoding="utf-8", newline=""))}
+    assert raw[free]["justification"] == "'" + reason
+    assert next(r for r in read_soa_csv(out / "soa.csv") if r.control_id == free).justification == reason
+    assert _formulas(out / "soa.xlsx") == []

@@ -11,8 +11,9 @@ from assistant.cli.loading import load_inputs
 from assistant.documents.diff import changed_lines
 from assistant.documents.diff_html import redline
 from assistant.drafting.soa import bases
+from assistant.soa_checks import soa_edit_problems
 from assistant.store import ApprovalRefused, StaleEdit
-from assistant.workflow import approve, edit, import_existing, soa_edit_problems, store_for
+from assistant.workflow import approve, edit, import_existing, store_for
 from tests.conftest import EXAMPLES, invoke
 from tests.helpers import generate_example, private_copy
 
@@ -172,7 +173,7 @@ def test_soa_edit_rules() -> None:
     ]
     problems = soa_edit_problems(rows, all_bases, data.profile, data.register)
     assert any(p.startswith(f"{must.control.id}: cannot be excluded: it treats") for p in problems)
-    assert f"{free.control.id}: an exclusion needs a justification" in problems
+    assert any(p.startswith(f"{free.control.id}: an exclusion needs a justification") for p in problems)
 
 
 def test_cli_import(ws: Path, runner) -> None:  # type: ignore[no-untyped-def]

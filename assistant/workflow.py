@@ -6,12 +6,10 @@ from pathlib import Path
 
 import frontmatter
 
-from assistant.drafting.soa import ControlBasis
 from assistant.errors import InputError
 from assistant.index.ingest import Skip
 from assistant.index.ingest import read_document as read_source
 from assistant.inputs.profile import Profile
-from assistant.inputs.risks import RiskRegister
 from assistant.inputs.workspace import Workspace
 from assistant.knowledge.loader import Corpus
 from assistant.store import DocumentStore, StaleEdit
@@ -49,7 +47,9 @@ def publish(
     with _writing(ws, "ui publish"):
         from assistant.generation.manifest import Manifest
         from assistant.generation.outputs import publish_text
+        from assistant.settings import load_settings
 
+        template = load_settings(workspace=ws.root).docx_template  # the organisation's Word template, if any
         content = version.content
         if status is not None:
             post = frontmatter.loads(content)
@@ -58,7 +58,7 @@ def publish(
         entry = {"id": version.document_id, "version": version.label, "word_key": ""}
         publish_text(
             ws.out_dir, corpus, profile.identity.legal_name, version.document_id, content, store_for(ws),
-            Manifest(ws.out_dir), entry,
+            Manifest(ws.out_dir), entry, template=template,
         )  # fmt: skip
         return ws.out_dir / f"{version.document_id}.md"
 
@@ -89,6 +89,30 @@ def approve(
         if latest is not None and latest.id == approved.id:
             publish(ws, corpus, profile, approved, status="approved")
         return approved
+
+
+def approve_many(
+    ws: Workspace, corpus: Corpus, profile: Profile, version_ids: list[int], reviewer: str, comment: str
+) -> list[tuple[int, Version | None, str]]:
+    """Approve several versions with one comment, each through `approve` (its own review, audit entry and
+    published file). A refusal does not stop the rest: per version, (id, the approved version or None,
+    "approved" or the refusal's message). The comment is required: it says what was reviewed."""
+    from assistant.errors import IsmsError
+
+    if not comment.strip():
+        raise InputError("approving several documents at once needs a comment saying what was reviewed")
+    if not version_ids:
+        raise InputError("choose at least one version to approve")
+    results: list[tuple[int, Version | None, str]] = []
+    with _writing(ws, "ui approve"):
+        for version_id in dict.fromkeys(version_ids):  # each once, in the order given
+            try:
+                approved = approve(ws, corpus, profile, version_id, reviewer, comment)
+            except IsmsError as exc:
+                results.append((version_id, None, exc.message))
+            else:
+                results.append((version_id, approved, "approved"))
+    return results
 
 
 def edit(
@@ -157,28 +181,3 @@ def import_existing(ws: Workspace, corpus: Corpus, source: Path, doc_id: str, au
             source="imported",
             note=f"imported from {source.name}",
         )
-
-
-def soa_edit_problems(
-    rows: list[dict[str, str]], bases: list[ControlBasis], profile: Profile, register: RiskRegister | None
-) -> list[str]:
-    """Why an edited SoA cannot be saved: exclusions need reasons; risks above the threshold keep controls."""
-    problems = []
-    threshold = profile.risk_criteria.acceptance_threshold
-    by_id = {b.control.id: b for b in bases}
-    for row in rows:
-        cid = row.get("control_id", "")
-        if row.get("applicable") not in ("yes", "no"):
-            problems.append(f"{cid}: applicable must be yes or no")
-            continue
-        if row["applicable"] == "no":
-            if len(str(row.get("justification", "")).split()) < 4:
-                problems.append(f"{cid}: an exclusion needs a justification")
-            basis = by_id.get(cid)
-            if basis and basis.must_apply:
-                risks = ", ".join(f"{r.id} (score {r.score})" for r in basis.must_apply)
-                problems.append(
-                    f"{cid}: cannot be excluded: it treats {risks}, above the acceptance threshold "
-                    f"{threshold}"
-                )
-    return problems

@@ -13,7 +13,15 @@ from tests.conftest import REPO
 from tests.helpers import generate_example, private_copy
 
 APP = str(REPO / "ui" / "app.py")
-PAGES = ["pages/document.py", "pages/review.py", "pages/soa.py", "pages/profile.py", "pages/evaluation.py"]
+PAGES = [
+    "pages/document.py",
+    "pages/review.py",
+    "pages/soa.py",
+    "pages/profile.py",
+    "pages/decisions.py",
+    "pages/evaluation.py",
+    "pages/audit_log.py",
+]
 
 
 @pytest.fixture(scope="module")
@@ -30,6 +38,7 @@ def ws(generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path
 
 def _app() -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["acting-person"] = "Daniel Okafor"  # chosen once per session (ui/identity.py)
     at.run()
     assert not at.exception, at.exception
     return at
@@ -60,7 +69,6 @@ def test_edit_in_the_document_page_makes_a_new_version(ws: Path) -> None:
     area.set_value(
         area.value.replace("## Purpose and scope", "A reviewer's addition.\n\n## Purpose and scope", 1)
     )
-    at.text_input(key="edit-author").set_value("Daniel Okafor")
     at.button(key="save-edit").click().run()
     assert not at.exception and any("saved version 2" in s.value for s in at.success)
     latest = store_for(load_inputs(ws).workspace).latest("cryptography-policy")
@@ -71,11 +79,12 @@ def test_approve_in_the_review_page(ws: Path) -> None:
     at = _app()
     at.switch_page("pages/review.py").run()
     _select_doc(at, "cryptography-policy")
-    at.text_input[0].set_value("Mallory")
-    at.button[0].click().run()
-    assert any("may not approve" in e.value for e in at.error)
-    at.text_input[0].set_value("Priya Raman")
-    at.button[0].click().run()
+    approve = next(b for b in at.button if b.label == "Approve")
+    approve.click().run()
+    assert any("Daniel Okafor may not approve" in e.value for e in at.error)
+    at.session_state["acting-person"] = "Priya Raman"
+    at.run()
+    next(b for b in at.button if b.label == "Approve").click().run()
     assert any("approved by Priya Raman" in s.value for s in at.success)
     store = store_for(load_inputs(ws).workspace)
     assert store.last_approved("cryptography-policy") is not None

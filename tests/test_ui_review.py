@@ -5,13 +5,8 @@ the selected document kept in the address."""
 from __future__ import annotations
 
 import base64
-import os
-import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -21,6 +16,7 @@ from assistant.cli import ui_cmd
 from assistant.cli.loading import load_inputs
 from assistant.generation.runner import select_documents
 from assistant.workflow import edit, store_for
+from tests.browser_support import have_chromium, launch, served
 from tests.conftest import REPO, copy_example
 from tests.helpers import generate_example, private_copy
 
@@ -51,6 +47,7 @@ def fresh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def _app(timeout: float = 60) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=timeout)
+    at.session_state["acting-person"] = "Daniel Okafor"  # chosen once per session (ui/identity.py)
     at.run()
     assert not at.exception, at.exception
     return at
@@ -171,6 +168,7 @@ def _opened(page: str, doc_id: str, key: str) -> AppTest:
 def _with_query(page: str, doc_id: str) -> AppTest:
     """A page opened from an address with ?doc=<doc_id>, as after a refresh."""
     at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["acting-person"] = "Daniel Okafor"
     at.query_params["doc"] = doc_id
     at.switch_page(page).run()
     _ok(at)
@@ -196,7 +194,6 @@ def test_after_refining_the_editor_holds_the_newest_version(ws: Path) -> None:
 
     # Editing it is an edit of the refinement: saved as version 3 without any conflict, refinement kept.
     area.set_value(newest.content.replace("## Purpose", "A reviewer's line.\n\n## Purpose", 1))
-    at.text_input(key="edit-author").set_value("Daniel Okafor")
     at.button(key="save-edit").click().run()
     _ok(at)
     assert any(s.value == "saved version 3" for s in at.success)
@@ -311,29 +308,8 @@ def test_the_doc_query_parameter_selects_the_document_and_follows_the_choice(ws:
 
 # A real browser: no Deploy button, the chart drawn, the diff inside its column, ?doc= after a refresh ------
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait(url: str, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback only
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise TimeoutError(url)
-
-
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="chromium is installed by `make test`")
+@pytest.mark.skipif(not have_chromium(), reason="chromium is installed by `make test`")
 def test_in_a_real_browser(ws: Path, tmp_path: Path) -> None:
     from playwright.sync_api import expect, sync_playwright
 
@@ -344,49 +320,33 @@ def test_in_a_real_browser(ws: Path, tmp_path: Path) -> None:
     edit(
         data.workspace, data.corpus, data.profile, DOC, first.content + f"\n{long_line}\n", "Tester", first.id
     )
-    port = _free_port()
-    isms = str(Path(sys.executable).with_name("isms"))
     elsewhere = tmp_path / "elsewhere"  # `isms ui` started from a folder with no .streamlit/ of its own
     elsewhere.mkdir()
-    server = subprocess.Popen(
-        [isms, "ui", "--workspace", str(ws), "--port", str(port)],
-        cwd=elsewhere,
-        env={**os.environ, "HOME": str(elsewhere)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        _wait(f"http://127.0.0.1:{port}/_stcore/health")
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            picker = page.get_by_role("combobox", name="Document")
-            # The server's first request names a page: Streamlit's legacy pages/ mode, run through app.py.
-            page.goto(f"http://127.0.0.1:{port}/review?doc={DOC}", wait_until="networkidle")
-            page.get_by_text("Decision on").first.wait_for(timeout=30_000)
-            page.get_by_text(GENERATE).first.wait_for(state="detached", timeout=5_000)
-            expect(picker).to_have_value(f"Cryptography Policy ({DOC})", timeout=10_000)  # from ?doc=
-            page.get_by_role("tab", name="Side by side").click()
-            table = page.locator("table.diff").first
-            table.wait_for(timeout=30_000)
-            column = page.get_by_role("tabpanel").filter(has=table).first.bounding_box()
-            box = table.bounding_box()
-            assert column is not None and box is not None
-            assert (
-                box["x"] >= column["x"] - 1 and box["x"] + box["width"] <= column["x"] + column["width"] + 1
-            )
-            page.get_by_test_id("stMainMenu").first.wait_for(timeout=30_000)
-            assert page.get_by_text("Deploy", exact=True).count() == 0
+    with served(ws, cwd=elsewhere, home=elsewhere) as base, sync_playwright() as p:
+        browser = launch(p)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        picker = page.get_by_role("combobox", name="Document")
+        # The server's first request names a page: Streamlit's legacy pages/ mode, run through app.py.
+        page.goto(f"{base}/review?doc={DOC}&as=Daniel+Okafor", wait_until="networkidle")
+        page.get_by_text("Decision on").first.wait_for(timeout=30_000)
+        page.get_by_text(GENERATE).first.wait_for(state="detached", timeout=5_000)
+        expect(picker).to_have_value(f"Cryptography Policy ({DOC})", timeout=10_000)  # from ?doc=
+        page.get_by_role("tab", name="Side by side").click()
+        table = page.locator("table.diff").first
+        table.wait_for(timeout=30_000)
+        column = page.get_by_role("tabpanel").filter(has=table).first.bounding_box()
+        box = table.bounding_box()
+        assert column is not None and box is not None
+        assert box["x"] >= column["x"] - 1 and box["x"] + box["width"] <= column["x"] + column["width"] + 1
+        page.get_by_test_id("stMainMenu").first.wait_for(timeout=30_000)
+        assert page.get_by_text("Deploy", exact=True).count() == 0
 
-            page.reload(wait_until="networkidle")  # a refresh keeps the document
-            page.get_by_text("Decision on").first.wait_for(timeout=30_000)
-            expect(picker).to_have_value(f"Cryptography Policy ({DOC})", timeout=10_000)
+        page.reload(wait_until="networkidle")  # a refresh keeps the document
+        page.get_by_text("Decision on").first.wait_for(timeout=30_000)
+        expect(picker).to_have_value(f"Cryptography Policy ({DOC})", timeout=10_000)
 
-            page.get_by_role("link", name="Evaluation").click()
-            chart = page.locator("img[src^='data:image/svg+xml']").first
-            chart.wait_for(timeout=60_000)
-            assert (chart.bounding_box() or {"height": 0})["height"] > 100
-            browser.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
+        page.get_by_role("link", name="Evaluation").click()
+        chart = page.locator("img[src^='data:image/svg+xml']").first
+        chart.wait_for(timeout=60_000)
+        assert (chart.bounding_box() or {"height": 0})["height"] > 100
+        browser.close()

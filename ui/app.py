@@ -18,6 +18,8 @@ pages = [
     st.Page("pages/review.py", title="Review"),
     st.Page("pages/soa.py", title="Statement of Applicability"),
     st.Page("pages/profile.py", title="Profile"),
+    st.Page("pages/decisions.py", title="Decisions"),
     st.Page("pages/evaluation.py", title="Evaluation"),
+    st.Page("pages/audit_log.py", title="Audit log"),
 ]
 st.navigation(pages).run()

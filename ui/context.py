@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
 
@@ -68,13 +69,55 @@ def store() -> DocumentStore:
 
 
 @st.cache_resource(show_spinner=False)
-def _engine(root: str, profile_stamp: float, risks_stamp: float) -> Engine:
+def _engine(root: str, profile_stamp: float, risks_stamp: float, docs_stamp: float) -> Engine:
     return Engine(_inputs(root, profile_stamp, risks_stamp))
+
+
+def _docs_stamp(folder: Path) -> float:
+    """Changes when a file in docs/ is added, removed or changed (the engine carries their rules)."""
+    if not folder.is_dir():
+        return 0.0
+    return max([folder.stat().st_mtime, *(p.stat().st_mtime for p in folder.rglob("*") if p.is_file())])
 
 
 def engine() -> Engine:
     root = workspace()
-    return _engine(str(root), _stamp(root / "profile.yaml"), _stamp(root / "risks.csv"))
+    return _engine(
+        str(root), _stamp(root / "profile.yaml"), _stamp(root / "risks.csv"), _docs_stamp(root / "docs")
+    )
+
+
+def folder_stamp(folder: Path) -> float:
+    """Changes when a file directly in `folder` is added, removed or written."""
+    if not folder.is_dir():
+        return 0.0
+    return max([folder.stat().st_mtime, *(p.stat().st_mtime for p in folder.iterdir())])
+
+
+@st.cache_resource(show_spinner="evaluating the document set ...", max_entries=4)
+def _evaluation(folder: str, stamps: tuple[float, ...]) -> Any:
+    from eval.docset import load_document_set
+    from eval.harness import evaluate
+
+    data = inputs()
+    ws = data.workspace
+    return evaluate(load_document_set(Path(folder), data.corpus, data.profile, data.register, ws.docs_dir))
+
+
+def evaluation() -> Any:
+    """The harness's report on the output folder, computed once per change of its files or the inputs (the
+    Overview and the Evaluation page share it)."""
+    ws = inputs().workspace
+    stamps = (
+        folder_stamp(ws.out_dir),
+        _stamp(ws.profile_path),
+        _stamp(ws.risks_path),
+        _docs_stamp(ws.docs_dir),
+        # The evaluation reads each document's status from the store (SQLite in WAL mode: commits go to -wal).
+        _stamp(ws.state_dir / "store.sqlite"),
+        _stamp(ws.state_dir / "store.sqlite-wal"),
+    )
+    return _evaluation(str(ws.out_dir), stamps)
 
 
 SELECTED, QUERY = "selected_doc", "doc"
@@ -111,3 +154,10 @@ def document_picker(label: str = "Document", key: str = "doc") -> str | None:
         label, ids, format_func=lambda i: f"{titles[i]} ({i})", key=key, on_change=_remember, args=(key,)
     )
     return chosen
+
+
+def person() -> str:
+    """Who is acting in this browser session (see ui/identity.py): asks once, then remembered."""
+    from ui.identity import acting_person
+
+    return acting_person(inputs().profile)

@@ -52,6 +52,10 @@ def generate(
             "output folder (files isms did not write are never changed).",
         ),
     ] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Say which documents would be drafted again and why; write nothing."),
+    ] = False,
     workspace: WorkspaceOpt = Path("."),
 ) -> None:
     """Generate every catalogue document and the SoA (Markdown, Word, Excel, CSV) into the output folder."""
@@ -68,6 +72,9 @@ def generate(
         concurrency=concurrency,
     )
     doc_ids = select_documents(inputs, only)
+    if dry_run:
+        _dry_run(inputs, doc_ids)
+        return
     if inputs.settings.docx_template is not None:
         from assistant.documents.docx_export import check_template  # python-docx: only for a user template
 
@@ -82,6 +89,17 @@ def generate(
         for line in repaired:
             err_console.print(f"[yellow]repaired:[/] {line}", highlight=False)
         _run(inputs, doc_ids, force)
+
+
+def _dry_run(inputs: Inputs, doc_ids: list[str]) -> None:
+    """What the next run would redraft, with why (the Overview page's stale flags); nothing is written."""
+    from assistant.drafting.engine import Engine
+    from assistant.generation.staleness import stale_documents
+
+    stale = stale_documents(inputs, Engine(inputs), doc_ids)
+    console.print(f"{len(stale)} of {len(doc_ids)} document(s) would be drafted again", highlight=False)
+    for item in stale:
+        console.print(f"  {item.doc_id}: {'; '.join(item.reasons)}", highlight=False)
 
 
 def _after_unfinished_run(inputs: Inputs) -> list[str]:

@@ -218,6 +218,18 @@ def parse_document(text: str, source: str) -> DocumentFile:
     )
 
 
+def replace_section(content: str, heading: str, text: str) -> str:
+    """`content` (front matter included) with the body of its `## heading` section replaced by `text`;
+    everything else, a person's text between the title and the first section included, as it was."""
+    lines = content.split("\n")
+    start = next((i for i, line in enumerate(lines) if line.strip() == f"## {heading}"), None)
+    if start is None:
+        raise InputError(f"no section headed {heading!r} in the document")
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+    tail = lines[end:] if end < len(lines) else [""]
+    return "\n".join([*lines[: start + 1], "", *text.strip().split("\n"), "", *tail])
+
+
 def _section(heading: str, lines: list[str], meta: dict[str, Any]) -> DraftedSection:
     text = "\n".join(lines).strip()
     cited = sorted(set(re.findall(r"\[((?:A\.)?\d+(?:\.\d+)+)\]", text)))

@@ -16,6 +16,7 @@ from assistant.documents.files import fingerprint, write_atomic
 from assistant.drafting.carry import CARRY_VERSION, Carried, carry_rules, from_json, to_json
 from assistant.drafting.factcheck import FactChecker
 from assistant.drafting.facts import profile_facts
+from assistant.drafting.input_parts import part_hashes
 from assistant.drafting.llm import DraftStepFailed
 from assistant.drafting.models import Draft, DraftedSection, SectionDraft, Soa, SoaRow, SoaRowDraft, Usage
 from assistant.drafting.plan import PLAN_VERSION, Planner, SectionPlan
@@ -170,8 +171,8 @@ class Engine:
         section = next(s for s in doc.sections if s.heading == heading)
         return self.planner.plan(doc, section)
 
-    def inputs_hash(self, doc_id: str) -> str:
-        """Changes when anything this document is drafted from changes."""
+    def inputs_parts(self, doc_id: str) -> dict[str, Any]:
+        """What this document is drafted from, by name (staleness explains a change with these names)."""
         corpus, doc = self.inputs.corpus, self.inputs.corpus.documents[doc_id]
         controls = [corpus.controls[c].model_dump(mode="json") for c in doc.controls]
         clauses = [corpus.clauses[c].model_dump(mode="json") for c in doc.clauses if c in corpus.clauses]
@@ -192,19 +193,23 @@ class Engine:
         ] + [q for k, qs in sorted(self.carried.questions.items()) if k[0] == doc_id for q in qs]
         if any("existing_documents" in s.blocks for s in doc.sections):
             carried.append([f.__dict__ for f in self.carried.files])
-        payload = [
-            PLAN_VERSION,
-            carried,
-            doc.model_dump(mode="json"),
-            controls,
-            clauses,
-            catalogue,
-            self._profile_json,
-            risks,
-            self.provider,
-            self.model,
-            self.prompt_version(doc_id),
-        ]
+        return {
+            "plan": PLAN_VERSION,
+            "docs": carried,
+            "catalogue entry": doc.model_dump(mode="json"),
+            "control guidance": controls,
+            "clause guidance": clauses,
+            "catalogue": catalogue,
+            "profile": self._profile_json,
+            "risk register": risks,
+            "provider": self.provider,
+            "model": self.model,
+            "prompt": self.prompt_version(doc_id),
+        }
+
+    def inputs_hash(self, doc_id: str) -> str:
+        """Changes when anything this document is drafted from changes."""
+        payload = list(self.inputs_parts(doc_id).values())
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode("utf-8")).hexdigest()[:16]
 
     @property
@@ -258,6 +263,7 @@ class Engine:
             model=self.model,
             prompt_version=self.prompt_version(doc_id),
             inputs_hash=self.inputs_hash(doc_id),
+            inputs_parts=part_hashes(self.inputs_parts(doc_id)),
             usage=usage,
             seconds=time.perf_counter() - started,
         )

@@ -80,6 +80,7 @@ class Draft(BaseModel):
     model: str
     prompt_version: str
     inputs_hash: str
+    inputs_parts: dict[str, str] = Field(default_factory=dict)  # named input hashes (input_parts.py)
     usage: Usage = Field(default_factory=Usage)
     seconds: float = 0.0
 

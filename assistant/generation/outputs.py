@@ -20,9 +20,12 @@ def output_paths(out_dir: Path, doc_id: str) -> list[Path]:
     return paths
 
 
-def _word_key(md_text: str, history: list[dict[str, str]], inputs: Inputs, doc_id: str) -> str:
-    """What the Word file is made from: the Markdown, the change history, the template and the exporter.
-    A Word file made from the same is not rendered again (a forced re-run of an unchanged set)."""
+def _word_key(
+    md_text: str, history: list[dict[str, str]], inputs: Inputs, doc_id: str, approvals: list[list[str]]
+) -> str:
+    """What the Word file is made from: the Markdown, the change history, the approval record, the template
+    and the exporter. A Word file made from the same is not rendered again (a forced re-run of an unchanged
+    set)."""
     import hashlib
     import json
 
@@ -31,7 +34,7 @@ def _word_key(md_text: str, history: list[dict[str, str]], inputs: Inputs, doc_i
     template = inputs.settings.docx_template or docx_export.BUNDLED_TEMPLATE
     exporter = Path(docx_export.__file__)
     payload = json.dumps(
-        [md_text, history, str(template),
+        [md_text, history, approvals, str(template),
          template.stat().st_mtime_ns if template.exists() else 0, exporter.stat().st_mtime_ns,
          inputs.profile.identity.legal_name, doc_id],
         sort_keys=True,
@@ -59,7 +62,7 @@ def write_outputs(
     Markdown, Word and SoA files, the store and the manifest agree. A person's edit newer than the last
     generated version is never overwritten (unless `force`): the new draft is merged under it."""
     # Word and Excel libraries load only when something is written (an unchanged run needs neither).
-    from assistant.documents.docx_export import render_docx
+    from assistant.documents.docx_export import approval_rows, render_docx
     from assistant.documents.files import numpy_hidden
     from assistant.documents.markdown import parse_document, prepare_document
     from assistant.documents.soa_csv import soa_csv_text
@@ -75,7 +78,13 @@ def write_outputs(
     md_text = text if text is not None else md_path.read_text(encoding="utf-8")
     human = None if force or store is None else human_work(store, draft.doc_id)
     if human is not None and text is not None and store is not None:
-        return _merge_onto_new_draft(inputs, manifest, draft, change, store, human, md_text, meta, seconds)
+        merged = _merge_onto_new_draft(inputs, manifest, draft, change, store, human, md_text, meta, seconds)
+        if draft.doc_id == SOA_DOC and merged["status"] == "written":  # soa.csv/.xlsx keep the person's cells
+            from assistant.soa_edits import publish_merged_soa
+
+            text = md_path.read_text(encoding="utf-8")
+            publish_merged_soa(out_dir, manifest, text, engine.soa().rows, inputs.corpus, inputs.profile)
+        return merged
     staged = Staged(out_dir, draft.doc_id)
     files: dict[str, str] = {md_path.name: file_hash(md_text)}
     if text is not None:
@@ -90,7 +99,8 @@ def write_outputs(
     history = manifest.history(draft.doc_id)
     if not history or history[-1].get("version") != str(meta["version"]):
         history.append({"version": str(meta["version"]), "date": inputs.today.isoformat(), "change": change})
-    word_key = _word_key(md_text, history, inputs, draft.doc_id)
+    approvals = store.approvals(draft.doc_id) if store is not None else []  # the Word file's approval record
+    word_key = _word_key(md_text, history, inputs, draft.doc_id, approval_rows(approvals))
     previous = manifest.documents.get(draft.doc_id, {})
     if docx_path.exists() and previous.get("word_key") == word_key:
         files[docx_path.name] = previous.get("files", {}).get(docx_path.name, "")
@@ -102,6 +112,7 @@ def write_outputs(
             history,
             template=inputs.settings.docx_template,
             landscape=draft.doc_id == SOA_DOC,
+            approvals=approvals,
         )
         staged.add(docx_path.name, data)
         files[docx_path.name] = file_hash(data)
@@ -110,6 +121,7 @@ def write_outputs(
         "id": draft.doc_id,
         "version": str(meta["version"]),
         "inputs_hash": draft.inputs_hash,
+        "inputs_parts": draft.inputs_parts,
         "prompt_version": draft.prompt_version,
         "provider": draft.provider,
         "model": draft.model,
@@ -180,7 +192,7 @@ def _merge_onto_new_draft(
         source="generated", inputs_hash=draft.inputs_hash, note=f"{change} (pending: merged with human edits)",
     )  # fmt: skip
     merged = merge3(base, new_text, newest.content)
-    entry_base = {"id": draft.doc_id, "inputs_hash": draft.inputs_hash, "provider": draft.provider,
+    entry_base = {"id": draft.doc_id, "inputs_hash": draft.inputs_hash, "inputs_parts": draft.inputs_parts, "provider": draft.provider,
                   "model": draft.model, "seconds": round(seconds, 3), "decisions": draft.decisions}  # fmt: skip
     if not merged.clean:
         entry = {
@@ -223,7 +235,8 @@ def publish_text(
     date: str = "",
     template: Path | None = None,
 ) -> dict[str, Any]:
-    """Write a version's Markdown and its Word file to out/ together and record them in the manifest."""
+    """Write a version's Markdown and its Word file (with the store's change history and approval record)
+    to out/ together and record them in the manifest."""
     from assistant.documents.docx_export import render_docx
     from assistant.documents.markdown import parse_document
     from assistant.errors import InputError
@@ -242,7 +255,10 @@ def publish_text(
             {"version": v.label, "date": v.created_at.date().isoformat(), "change": v.note or v.source}
             for v in store.versions(doc_id)
         ]
-        data = render_docx(parsed, corpus, organisation, history, template=template)
+        data = render_docx(
+            parsed, corpus, organisation, history, template=template, approvals=store.approvals(doc_id),
+            landscape=doc_id == SOA_DOC,
+        )  # fmt: skip
         staged.add(f"{doc_id}.docx", data)
         files[f"{doc_id}.docx"] = file_hash(data)
     entry = {**entry, "files": files}

@@ -10,24 +10,46 @@ import frontmatter
 import streamlit as st
 
 from assistant.documents.docx_export import render_docx
-from assistant.documents.markdown import as_draft, read_document, render
+from assistant.documents.markdown import as_draft, parse_document, read_document, replace_section
+from assistant.drafting.models import Draft
 from assistant.errors import IsmsError
 from assistant.store import StaleEdit
 from assistant.store.service import Version
-from assistant.workflow import edit, publish
-from ui.context import document_picker, engine, inputs, store
+from assistant.workflow import MergeConflict, edit, publish
+from ui import unsaved
+from ui.context import document_picker, engine, inputs, person, store
+from ui.identity import KEY as ACTING
 
 FLASH = "document-flash"
 
 
-def _editor(doc_id: str, latest: Version) -> Version | None:
+def _keep_typed(doc_id: str) -> None:
+    """The editor's on_change: keep the typed text on the server (ui/unsaved.py) until it is saved."""
+    text, base = st.session_state.get(f"edit-{doc_id}"), st.session_state.get(f"edit-base-{doc_id}")
+    who = st.session_state.get(ACTING)
+    if isinstance(text, str) and isinstance(base, int) and isinstance(who, str):
+        unsaved.remember(inputs().workspace.state_dir, who, doc_id, text, base)
+
+
+def _editor(doc_id: str, latest: Version, me: str) -> Version | None:
     """Fill the editor's text (`edit-<doc>`) and the version it starts from (`edit-base-<doc>`) before the
     widget exists. The text follows the newest version whenever nothing was typed since it was filled (a
-    refinement or someone's save makes a new version); typed text is kept, and its older base is returned."""
+    refinement or someone's save makes a new version); typed text is kept, and its older base is returned.
+    Typed text the session lost (a page switch, a refresh) comes back from the server's copy."""
     text_key, base_key, pending_key = f"edit-{doc_id}", f"edit-base-{doc_id}", f"edit-pending-{doc_id}"
+    state_dir = inputs().workspace.state_dir
     if pending_key in st.session_state:  # set by the last save: the text saved, or merged text to resolve
         st.session_state[text_key], st.session_state[base_key] = st.session_state.pop(pending_key)
+        text, base = st.session_state[text_key], st.session_state[base_key]
+        if base == latest.id and text == latest.content:
+            unsaved.forget(state_dir, me, doc_id)
+        else:  # merged text with conflicts to resolve: kept like typed text
+            unsaved.remember(state_dir, me, doc_id, text, base)
         return None
+    if text_key not in st.session_state:
+        kept = unsaved.recall(state_dir, me, doc_id)
+        if kept is not None:
+            st.session_state[text_key], st.session_state[base_key] = kept
     typed, base_id = st.session_state.get(text_key), st.session_state.get(base_key)
     if typed is not None and base_id is not None and base_id != latest.id:
         try:
@@ -52,6 +74,7 @@ def _done(doc_id: str, messages: list[tuple[str, str]], pending: tuple[str, int]
 
 st.title("Document")
 data = inputs()
+me = person()
 doc_id = document_picker()
 if doc_id is None:
     st.stop()
@@ -88,14 +111,16 @@ with read:
         parsed = read_document(path)
         st.download_button(
             "Download Word (.docx)",
-            render_docx(parsed, data.corpus, data.profile.identity.legal_name, []),
+            render_docx(
+                parsed, data.corpus, data.profile.identity.legal_name, [], approvals=store().approvals(doc_id)
+            ),
             file_name=f"{doc_id}.docx",
             mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         )
 
 with edit_tab:
     base_key = f"edit-base-{doc_id}"
-    older = _editor(doc_id, latest)
+    older = _editor(doc_id, latest, me)
     if older is not None:
         st.warning(
             f"Your unsaved text started from version {older.number}; version {latest.number} by "
@@ -103,30 +128,33 @@ with edit_tab:
         )
         if st.button("Discard my text and start from the newest version", key="edit-discard"):
             _done(doc_id, [], (latest.content, latest.id))
-    text = st.text_area("Markdown (front matter included)", height=500, key=f"edit-{doc_id}")
-    author = st.text_input("Your name", key="edit-author")
+    text = st.text_area(
+        "Markdown (front matter included)",
+        height=500,
+        key=f"edit-{doc_id}",
+        on_change=_keep_typed,
+        args=(doc_id,),
+    )
     if st.button("Save as a new version", key="save-edit"):
         try:
             saved = edit(
-                data.workspace, data.corpus, data.profile, doc_id, text, author, st.session_state[base_key]
+                data.workspace, data.corpus, data.profile, doc_id, text, me, st.session_state[base_key]
             )
-        except StaleEdit as exc:
-            st.error(exc.message)
-            st.session_state[base_key] = exc.latest.id  # the text stays in the box; saving again overrides
+        except MergeConflict as exc:  # both changed the same lines: resolve them in the merged text
+            _done(doc_id, [("error", str(exc))], (exc.merged, exc.latest.id))
+        except StaleEdit as exc:  # someone saved during the merge: the text stays, saving merges again
+            st.error(f"{exc.message} Save again to merge your text with it.")
         except IsmsError as exc:
-            merged, newest = getattr(exc, "merged", None), getattr(exc, "latest", None)
-            if isinstance(merged, str) and isinstance(newest, Version):  # both changed the same lines
-                _done(doc_id, [("error", str(exc))], (merged, newest.id))
             st.error(str(exc))
         else:
             _done(doc_id, [("success", f"saved version {saved.number}")], (saved.content, saved.id))
 
 with refine_tab:
-    draft = (
-        as_draft(read_document(data.workspace.out_dir / f"{doc_id}.md"))
-        if (data.workspace.out_dir / f"{doc_id}.md").exists()
-        else None
-    )
+    try:  # the newest version, whatever out/ holds
+        draft: Draft | None = as_draft(parse_document(latest.content, doc_id))
+    except IsmsError as exc:
+        draft = None
+        st.error(str(exc))
     if draft is None or not draft.sections:
         st.info("Generate the document first.")
     else:
@@ -134,16 +162,18 @@ with refine_tab:
         instruction = st.text_area(
             "Instruction", placeholder="we use Okta, not Azure AD; access reviews are quarterly"
         )
-        who = st.text_input("Your name", key="refine-author")
         if st.button("Refine this section"):
             try:
                 revised, usage = engine().redraft_section(draft, section, instruction)
-                draft.sections = [revised if s.heading == revised.heading else s for s in draft.sections]
-                content = render(draft, dict(post.metadata), data.corpus)
+                revised_post = frontmatter.loads(
+                    replace_section(latest.content, revised.heading, revised.text)
+                )
+                revised_post["status"] = "draft"  # a new version: approval belongs to the version approved
+                content = frontmatter.dumps(revised_post, sort_keys=False) + "\n"
                 saved = store().save_edit(
                     doc_id,
                     content,
-                    author=who or "assistant",
+                    author=f"{me} (with the assistant)",
                     base_version_id=latest.id,
                     note=f"refined '{section}': {instruction}",
                 )

@@ -5,10 +5,8 @@ from __future__ import annotations
 import _ui_root  # noqa: F401  (before `ui.*`: see ui/_ui_root.py)
 import streamlit as st
 
-from eval.docset import load_document_set
-from eval.harness import evaluate
 from eval.html_report import coverage_chart, findings_by_document
-from ui.context import inputs
+from ui.context import evaluation, inputs
 
 st.title("Evaluation")
 data = inputs()
@@ -16,7 +14,7 @@ out = data.workspace.out_dir
 if not out.exists():
     st.info("Generate the document set first.")
     st.stop()
-report = evaluate(load_document_set(out, data.corpus, data.profile, data.register, data.workspace.docs_dir))
+report = evaluation()
 failed = [c.id for c in report.checks if not c.passed]
 (st.success if report.passed else st.warning)(
     "All checks pass" if report.passed else f"Checks failing: {', '.join(failed)}"

@@ -3,36 +3,38 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import _ui_root  # noqa: F401  (before `ui.*`: see ui/_ui_root.py)
 import streamlit as st
 
+from assistant.drafting.engine import Inputs
 from assistant.errors import IsmsError
 from assistant.generation.runner import select_documents
+from assistant.generation.staleness import stale_documents
 from assistant.index.workspace_index import build_workspace_index
 from assistant.workflow import import_existing
-from ui.context import engine, inputs, store, workspace
+from ui.context import engine, evaluation, folder_stamp, inputs, person, store, workspace
 from ui.jobs import GenerateJob
 
 JOB, OUTCOME = "generate-job", "generate-outcome"
 
 
-def _folder_stamp(folder: Path) -> float:
-    return max((p.stat().st_mtime for p in folder.iterdir()), default=0.0)
-
-
-@st.cache_data(show_spinner="evaluating the document set ...")
-def evaluation_summary(folder: str, stamp: float) -> list[tuple[str, bool, int]]:
-    """The harness's verdict per check, recomputed when a file in the output folder changes."""
-    from eval.docset import load_document_set
-    from eval.harness import evaluate
-
+@st.cache_data(show_spinner="checking which documents are out of date ...")
+def stale_flags(root: str, stamps: tuple[float, ...]) -> list[tuple[str, str, str]]:
+    """(document, title, why) for each document the next generation would redraft; recomputed when the
+    profile, the register, docs/ or the output folder change."""
     data = inputs()
-    report = evaluate(
-        load_document_set(Path(folder), data.corpus, data.profile, data.register, data.workspace.docs_dir)
+    found = stale_documents(data, engine(), select_documents(data, None))
+    return [(s.doc_id, s.title, "; ".join(s.reasons)) for s in found]
+
+
+def _stamps(data: Inputs) -> tuple[float, ...]:
+    ws = data.workspace
+    folders = [ws.docs_dir, ws.out_dir]
+    files = [ws.profile_path, ws.risks_path, ws.out_dir / "manifest.json"]
+    return tuple(p.stat().st_mtime if p is not None and p.exists() else 0.0 for p in files) + tuple(
+        folder_stamp(f) for f in folders
     )
-    return [(c.id, c.passed, len(c.findings)) for c in report.checks]
 
 
 def _outcome(job: GenerateJob) -> list[tuple[str, str]]:
@@ -57,6 +59,7 @@ def _outcome(job: GenerateJob) -> list[tuple[str, str]]:
 
 st.title("ISMS document set")
 data = inputs()
+me = person()
 st.caption(
     f"{data.profile.identity.legal_name} · workspace {workspace()} · provider "
     f"{data.settings.resolved_provider}"
@@ -86,12 +89,23 @@ else:
 
 if data.workspace.out_dir.exists() and rows:
     st.subheader("Evaluation")
-    checks = evaluation_summary(str(data.workspace.out_dir), _folder_stamp(data.workspace.out_dir))
+    checks = [(c.id, c.passed, len(c.findings)) for c in evaluation().checks]
     passed = all(ok for _name, ok, _n in checks)
     (st.success if passed else st.warning)(
         ("All checks pass: " if passed else "Checks failing: ")
         + ", ".join(f"{name} {'ok' if ok else f'FAIL ({n})'}" for name, ok, n in checks)
     )
+
+if rows:
+    stale = stale_flags(str(data.workspace.root), _stamps(data))
+    if stale:
+        st.subheader(f"Out of date: {len(stale)} document(s)")
+        st.caption("What changed since each was generated; generating again redrafts exactly these.")
+        st.dataframe(
+            [{"document": d, "title": t, "why": why} for d, t, why in stale], hide_index=True, width="stretch"
+        )
+    else:
+        st.caption("Every document is up to date with the profile, the risk register and docs/.")
 
 st.subheader("Generate")
 col1, col2 = st.columns(2)
@@ -150,10 +164,9 @@ if docs:
     with st.form("import"):
         source = st.selectbox("File in docs/", docs, format_func=lambda p: p.name)
         target = st.selectbox("Import as", sorted(data.corpus.documents))
-        author = st.text_input("Your name")
         if st.form_submit_button("Import as a new version"):
             try:
-                version = import_existing(data.workspace, data.corpus, source, target, author or "import")
+                version = import_existing(data.workspace, data.corpus, source, target, me)
                 st.success(f"{target}: version {version.number} imported from {source.name}")
             except IsmsError as exc:
                 st.error(str(exc))

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 import _ui_root  # noqa: F401  (before `ui.*`: see ui/_ui_root.py)
 import streamlit as st
 
 from assistant.documents.diff import changed_lines
 from assistant.documents.diff_html import redline, side_by_side
 from assistant.errors import IsmsError
-from assistant.workflow import approve
-from ui.context import document_picker, inputs, store
+from assistant.review_queue import next_after, review_queue
+from assistant.workflow import approve, approve_many
+from ui.comments import show_comments
+from ui.context import QUERY, SELECTED, document_picker, inputs, person, store
+
+FLASH = "review-flash"
 
 # A side-by-side table must fit its column: as wide as the column, its text columns sharing the width and
 # long lines wrapping inside them. difflib's table (`nowrap` cells, `&nbsp;` for spaces, six empty
@@ -24,16 +30,76 @@ FIT_COLUMN = (
 )
 
 
+def _flash(messages: list[tuple[str, str]]) -> NoReturn:
+    """Run the page again so the queue, statuses and history show the decision; then say what happened."""
+    st.session_state[FLASH] = messages
+    st.rerun()
+
+
 def fitted(table: str) -> str:
     """The side-by-side table, wrapping: no `nowrap`, and `&nbsp;` back to spaces (pre-wrap keeps them)."""
     return FIT_COLUMN + table.replace(' nowrap="nowrap"', "").replace("&nbsp;", " ")
 
 
+def _go_to(doc: str) -> None:
+    """The "next" button's on_click: the picker follows the address (see ui/context.document_picker)."""
+    st.session_state[SELECTED] = doc
+    st.query_params[QUERY] = doc
+
+
 st.title("Review")
 data = inputs()
+me = person()
+approvers = data.profile.roles.approvers
+is_approver = me.lower() in {a.lower() for a in approvers}
+queue = review_queue(store().overview(), data.corpus)
+for kind, message in st.session_state.pop(FLASH, []):  # what the last decision said
+    getattr(st, kind)(message)
+with st.expander(f"Review queue: {len(queue)} document(s) waiting for a decision", expanded=False):
+    st.dataframe(
+        [
+            {
+                "document": d.id,
+                "title": d.title,
+                "version": f"#{d.latest.number} v{d.latest.label}",
+                "status": d.latest.status.replace("_", " "),
+                "open comments": len(store().comments(d.id, open_only=True)),
+                "by": d.latest.author,
+            }
+            for d in queue
+        ],
+        hide_index=True,
+        width="stretch",
+    )
+    if queue and is_approver:
+        with st.form("batch-approve"):
+            chosen = st.multiselect(
+                "Approve these documents (each approval is recorded and logged on its own)",
+                [d.id for d in queue],
+                format_func=lambda i: next(f"{d.title} ({i})" for d in queue if d.id == i),
+            )
+            batch_comment = st.text_input("One comment for all of them (what you reviewed)")
+            if st.form_submit_button("Approve the selected documents"):
+                latest_ids = [d.latest.id for d in queue if d.id in chosen]
+                outcomes = approve_many(
+                    data.workspace, data.corpus, data.profile, latest_ids, me, batch_comment
+                )
+                _flash(
+                    [
+                        ("success", f"approved {v.document_id} version {v.number}")
+                        if v is not None
+                        else ("error", message)
+                        for _id, v, message in outcomes
+                    ]
+                )
+    elif queue:
+        st.caption(f"Only the profile's approvers ({', '.join(approvers)}) can approve.")
 doc_id = document_picker(key="review-doc")
 if doc_id is None:
     st.stop()
+following = next_after(queue, doc_id)
+if following is not None and following != doc_id:
+    st.button(f"Next in the queue: {following}", on_click=_go_to, args=(following,), key="queue-next")
 versions = store().versions(doc_id)
 latest = versions[-1]
 approved = store().last_approved(doc_id)
@@ -60,32 +126,55 @@ with inline:
 with both:
     st.html(fitted(side_by_side(old.content, new.content, labels[old_id], labels[new_id])))
 
+show_comments(doc_id, latest, me)
+
 st.subheader(f"Decision on #{latest.number} v{latest.label}")
 if latest.status == "approved":
-    st.success(
-        f"approved; approved versions never change (approvers: {', '.join(data.profile.roles.approvers)})"
-    )
+    st.success(f"approved; approved versions never change (approvers: {', '.join(approvers)})")
 else:
+    requests = store().open_change_requests(doc_id)
+    if requests:
+        st.warning(
+            "Open change request(s): "
+            + "; ".join(
+                f"{r.reviewer} ({r.created_at:%Y-%m-%d}): {r.comment or 'no comment'}" for r in requests
+            )
+        )
+        with st.form("resolve"):
+            how = st.text_input("How the requested changes were made (or why not)")
+            if st.form_submit_button("Resolve the change request"):
+                try:
+                    store().review(
+                        latest.id, reviewer=me, decision="resolve", comment=how, approvers=approvers
+                    )
+                except IsmsError as exc:
+                    st.error(str(exc))
+                else:
+                    _flash([("success", f"change request resolved by {me}")])
     with st.form("decision"):
-        reviewer = st.text_input("Reviewer", help=f"Approvers: {', '.join(data.profile.roles.approvers)}")
+        st.caption(f"Deciding as {me}. Approvers: {', '.join(approvers)}")
         comment = st.text_area("Comment")
+        override = (
+            st.checkbox("Approve despite the open change request (the comment must say why)")
+            if requests
+            else False
+        )
         go_approve = st.form_submit_button("Approve", type="primary")
         go_changes = st.form_submit_button("Request changes")
     if go_approve or go_changes:
         try:
             if go_approve:
-                done = approve(data.workspace, data.corpus, data.profile, latest.id, reviewer, comment)
+                done = approve(
+                    data.workspace, data.corpus, data.profile, latest.id, me, comment, override=override
+                )
             else:
                 done = store().review(
-                    latest.id,
-                    reviewer=reviewer,
-                    decision="request_changes",
-                    comment=comment,
-                    approvers=data.profile.roles.approvers,
+                    latest.id, reviewer=me, decision="request_changes", comment=comment, approvers=approvers
                 )
-            st.success(f"version {done.number}: {done.status.replace('_', ' ')} by {reviewer}")
         except IsmsError as exc:
             st.error(str(exc))
+        else:
+            _flash([("success", f"version {done.number}: {done.status.replace('_', ' ')} by {me}")])
 
 st.subheader("History")
 versions = store().versions(doc_id)  # again: a decision above may have changed a status

@@ -43,7 +43,8 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || echo "chromium could not be installed: the browser test will be skipped"
 
 unit: install browser
-	$(PY) -m pytest
+	# Two workers (CI has 2 cores), one test file per worker at a time: module fixtures are built once.
+	$(PY) -m pytest -n 2 --dist loadfile
 
 test: lint typecheck unit
 

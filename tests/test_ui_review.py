@@ -254,6 +254,7 @@ def test_the_side_by_side_diff_fits_its_column(ws: Path) -> None:
         data.workspace, data.corpus, data.profile, DOC, first.content + f"\n{long_line}\n", "Tester", first.id
     )
     at = _opened("pages/review.py", DOC, "review-doc")
+    at.radio(key="diff-view").set_value("Side by side").run()
     [table] = [h.proto.body for h in at.html if 'class="diff"' in h.proto.body]
     assert "table-layout:fixed" in table and "width:100%" in table and "word-wrap:break-word" in table
     assert "nowrap" not in table and "&nbsp;" not in table
@@ -331,10 +332,10 @@ def test_in_a_real_browser(ws: Path, tmp_path: Path) -> None:
         page.get_by_text("Decision on").first.wait_for(timeout=30_000)
         page.get_by_text(GENERATE).first.wait_for(state="detached", timeout=5_000)
         expect(picker).to_have_value(f"Cryptography Policy ({DOC})", timeout=10_000)  # from ?doc=
-        page.get_by_role("tab", name="Side by side").click()
+        page.get_by_text("Side by side", exact=True).click()
         table = page.locator("table.diff").first
         table.wait_for(timeout=30_000)
-        column = page.get_by_role("tabpanel").filter(has=table).first.bounding_box()
+        column = page.get_by_test_id("stMainBlockContainer").first.bounding_box()
         box = table.bounding_box()
         assert column is not None and box is not None
         assert box["x"] >= column["x"] - 1 and box["x"] + box["width"] <= column["x"] + column["width"] + 1

@@ -232,3 +232,33 @@ def test_refining_a_section_keeps_every_other_word_of_the_newest_version(ws: Pat
     assert refined.status == "draft" and "status: draft" in refined.content
     untouched = [line for line in mine.splitlines()[-40:] if line.startswith("## ")]
     assert all(line in refined.content for line in untouched)
+
+
+def test_with_oidc_configured_the_page_asks_for_a_sign_in_not_a_name(ws: Path) -> None:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.secrets["auth"] = {
+        "redirect_uri": "http://localhost:8501/oauth2callback",
+        "cookie_secret": "a-long-random-secret-for-the-test",
+        "client_id": "isms",
+        "client_secret": "not-used",
+        "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
+    }
+    at.session_state["acting-person"] = WRITER  # a local choice counts for nothing once sign-in is set up
+    at.run()
+    assert not at.exception
+    assert any(b.label == "Sign in" for b in at.button)
+    assert any("Sign in to draft, review and approve" in i.value for i in at.info)
+    assert not any(t.value == "ISMS document set" for t in at.title[1:]) and not at.dataframe
+
+
+def test_a_signed_in_user_is_the_profile_person_with_their_e_mail_or_name() -> None:
+    from assistant.inputs.profile import load_profile
+    from tests.conftest import EXAMPLES
+    from ui.identity import match_person
+
+    profile = load_profile(EXAMPLES / "kestrel-saas" / "profile.yaml")
+    someone = next(p for _r, _l, p in profile.roles.every_role() if p.email)
+    assert someone.email is not None
+    assert match_person(profile, someone.email.upper(), "Display Name From The IdP") == someone.name
+    assert match_person(profile, "", APPROVER.lower()) == APPROVER
+    assert match_person(profile, "stranger@example.org", "A Stranger") == "A Stranger"

@@ -33,16 +33,23 @@ def _auth_configured() -> bool:
 
 def _signed_in(profile: Profile) -> str:
     """The OIDC user, as the profile names them when their e-mail or name matches."""
-    if not st.user.is_logged_in:
+    if not st.user.get("is_logged_in", False):  # missing until the auth section is read: not signed in
         st.info("Sign in to draft, review and approve.")
         st.button("Sign in", type="primary", on_click=st.login)
         st.stop()
-    email = str(st.user.get("email") or "").lower()
-    name = str(st.user.get("name") or email)
+    return match_person(profile, str(st.user.get("email") or ""), str(st.user.get("name") or ""))
+
+
+def match_person(profile: Profile, email: str, name: str) -> str:
+    """The profile's name for a signed-in user: matched by e-mail, then by name; else the sign-in's own name
+    (who then acts as nobody the profile knows, and the core refuses them as an approver)."""
     for _role, _label, person in profile.roles.every_role():
-        if (person.email and person.email.lower() == email) or person.name == name:
+        if person.email and email and person.email.lower() == email.lower():
             return person.name
-    return name
+    for _role, _label, person in profile.roles.every_role():
+        if name and person.name.lower() == name.strip().lower():
+            return person.name
+    return name.strip() or email
 
 
 def _sign_out_local() -> None:

@@ -120,10 +120,13 @@ st.caption(
     f"{sum(1 for c in changes if c.startswith('+'))} line(s) added, "
     f"{sum(1 for c in changes if c.startswith('-'))} removed"
 )
-inline, both = st.tabs(["Redline", "Side by side"])
-with inline:
+# One view at a time: a tab would send (and the browser sanitise and lay out) both large HTML bodies.
+view = st.radio(
+    "View", ["Redline", "Side by side"], horizontal=True, key="diff-view", label_visibility="collapsed"
+)
+if view == "Redline":
     st.html(redline(old.content, new.content))
-with both:
+else:
     st.html(fitted(side_by_side(old.content, new.content, labels[old_id], labels[new_id])))
 
 show_comments(doc_id, latest, me)

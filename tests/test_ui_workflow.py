@@ -164,9 +164,14 @@ def test_comments_on_a_section_are_added_resolved_and_logged(ws: Path) -> None:
     store = store_for(load_inputs(ws).workspace)
     [comment] = store.comments(DOC)
     assert comment.section == heading and comment.author == WRITER and comment.status == "open"
+    assert store.open_comment_counts() == {DOC: 1}
+    [queue] = [d for d in at.dataframe if "open comments" in d.value.columns]
+    counts = dict(zip(queue.value["document"], queue.value["open comments"], strict=True))
+    assert counts[DOC] == 1 and sum(counts.values()) == 1
     _button(at, "Resolve").click().run()
     _ok(at)
     assert any("0 open, 1 resolved" in s.value for s in at.subheader)
+    assert store.open_comment_counts() == {}
     logged = [(who, action) for _at, who, action, doc, _d in store.audit_log() if doc == DOC]
     assert sum(1 for who, _a in logged if who == WRITER) >= 2
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import time
 from pathlib import Path
 
 import streamlit as st
@@ -22,4 +24,12 @@ pages = [
     st.Page("pages/evaluation.py", title="Evaluation"),
     st.Page("pages/audit_log.py", title="Audit log"),
 ]
-st.navigation(pages).run()
+page = st.navigation(pages)
+timings = os.environ.get("ISMS_UI_TIMINGS")  # bench/ui_pages.py: the script's own share of a page load
+started = time.perf_counter()
+try:
+    page.run()
+finally:
+    if timings:
+        with open(timings, "a", encoding="utf-8") as log:
+            log.write(f"{page.title}\t{time.perf_counter() - started:.4f}\n")

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from assistant.errors import InputError
@@ -155,6 +155,16 @@ def listed(session: Session, doc_id: str, *, open_only: bool = False) -> list[Co
     if open_only:
         query = query.where(CommentRow.status == "open")
     return [_comment(row, number) for row, number in session.execute(query).all()]
+
+
+def open_counts(session: Session) -> dict[str, int]:
+    """How many comments are open, by document (documents with none are left out): one query."""
+    query = (
+        select(CommentRow.document_id, func.count())
+        .where(CommentRow.status == "open")
+        .group_by(CommentRow.document_id)
+    )
+    return {doc_id: int(n) for doc_id, n in session.execute(query).all()}
 
 
 def _number(session: Session, version_id: int) -> int:

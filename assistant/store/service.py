@@ -359,6 +359,10 @@ class DocumentStore:
         with self._session() as s:
             return comments.listed(s, doc_id, open_only=open_only)
 
+    def open_comment_counts(self) -> dict[str, int]:
+        with self._session() as s:
+            return comments.open_counts(s)
+
     def audit(self, actor: str, action: str, document_id: str = "", detail: str = "") -> None:
         with self._writing() as s:
             chain.append(s, actor=actor, action=action, document_id=document_id, detail=detail)
@@ -465,15 +469,44 @@ class DocumentStore:
             return [(r.at, r.actor, r.action, r.document_id, r.detail) for r in rows]
 
     def overview(self) -> list[DocumentStatus]:
+        """Every document with its newest and last approved version, in two queries (the UI's pages run this
+        on every load)."""
+        newest = (
+            select(VersionRow.document_id, func.max(VersionRow.number).label("n"))
+            .group_by(VersionRow.document_id)
+            .subquery()
+        )
+        approved = (
+            select(VersionRow.document_id, func.max(VersionRow.number).label("n"))
+            .where(VersionRow.status == "approved")
+            .group_by(VersionRow.document_id)
+            .subquery()
+        )
         with self._session() as s:
-            docs = s.scalars(select(DocumentRow).order_by(DocumentRow.id)).all()
-            ids = [(d.id, d.title) for d in docs]
-        out = []
-        for doc_id, title in ids:
-            latest = self.latest(doc_id)
-            if latest is not None:
-                out.append(DocumentStatus(doc_id, title, latest, self.last_approved(doc_id)))
-        return out
+            titles = dict(s.execute(select(DocumentRow.id, DocumentRow.title)).tuples().all())
+            latest = {
+                r.document_id: Version.of(r)
+                for r in s.scalars(
+                    select(VersionRow).join(
+                        newest,
+                        (VersionRow.document_id == newest.c.document_id) & (VersionRow.number == newest.c.n),
+                    )
+                )
+            }
+            last = {
+                r.document_id: Version.of(r)
+                for r in s.scalars(
+                    select(VersionRow).join(
+                        approved,
+                        (VersionRow.document_id == approved.c.document_id)
+                        & (VersionRow.number == approved.c.n),
+                    )
+                )
+            }
+        return [
+            DocumentStatus(doc_id, titles.get(doc_id, doc_id), latest[doc_id], last.get(doc_id))
+            for doc_id in sorted(latest)
+        ]
 
     def _title(self, doc_id: str) -> str:
         with self._session() as s:

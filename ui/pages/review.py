@@ -53,6 +53,7 @@ me = person()
 approvers = data.profile.roles.approvers
 is_approver = me.lower() in {a.lower() for a in approvers}
 queue = review_queue(store().overview(), data.corpus)
+open_comments = store().open_comment_counts()
 for kind, message in st.session_state.pop(FLASH, []):  # what the last decision said
     getattr(st, kind)(message)
 with st.expander(f"Review queue: {len(queue)} document(s) waiting for a decision", expanded=False):
@@ -63,7 +64,7 @@ with st.expander(f"Review queue: {len(queue)} document(s) waiting for a decision
                 "title": d.title,
                 "version": f"#{d.latest.number} v{d.latest.label}",
                 "status": d.latest.status.replace("_", " "),
-                "open comments": len(store().comments(d.id, open_only=True)),
+                "open comments": open_comments.get(d.id, 0),
                 "by": d.latest.author,
             }
             for d in queue

@@ -483,7 +483,7 @@ class DocumentStore:
             .subquery()
         )
         with self._session() as s:
-            titles = dict(s.execute(select(DocumentRow.id, DocumentRow.title)).tuples().all())
+            titles = {doc_id: title for doc_id, title in s.execute(select(DocumentRow.id, DocumentRow.title))}
             latest = {
                 r.document_id: Version.of(r)
                 for r in s.scalars(

@@ -9,6 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import frontmatter
+
+from assistant.documents.docx_layout import organisation_country
 from assistant.documents.soa_csv import COLUMNS, read_soa_csv, row_values
 from assistant.drafting.engine import SOA_DOC
 from assistant.drafting.models import Soa, SoaRow
@@ -204,7 +207,15 @@ def _replace_exclusions(lines: list[str], theirs: list[str], changed: set[str]) 
         lines[end:end] = ["", *block]
 
 
-def publish_soa_files(out_dir: Path, manifest: Manifest, rows: list[SoaRow], organisation: str) -> list[str]:
+def publish_soa_files(
+    out_dir: Path,
+    manifest: Manifest,
+    rows: list[SoaRow],
+    organisation: str,
+    *,
+    classification: str | None = None,
+    text: str | None = None,
+) -> list[str]:
     """Write soa.csv and soa.xlsx from `rows` (the generator's renderers), each atomically, and record their
     hashes in the SoA document's manifest entry (so `isms doctor --verify` and `isms generate` know them)."""
     from assistant.documents.files import numpy_hidden, write_atomic
@@ -216,7 +227,12 @@ def publish_soa_files(out_dir: Path, manifest: Manifest, rows: list[SoaRow], org
     soa = Soa(rows=rows, provider="", model="", prompt_version="", inputs_hash="")
     files: dict[str, bytes | str] = {
         "soa.csv": soa_csv_text(soa),
-        "soa.xlsx": render_soa_xlsx(soa, organisation),
+        "soa.xlsx": render_soa_xlsx(
+            soa,
+            organisation,
+            classification=classification,
+            front_matter=frontmatter.loads(text).metadata if text is not None else None,
+        ),
     }
     for name, data in files.items():
         write_atomic(out_dir / name, data)
@@ -232,7 +248,10 @@ def publish_merged_soa(
     the new draft's rows with the cells the person changed in the merged text, so an exclusion made in the
     grid stays an exclusion in every file."""
     rows = overlay(generated, text, rendered(corpus, profile, generated))
-    return publish_soa_files(out_dir, manifest, rows, profile.identity.legal_name)
+    return publish_soa_files(
+        out_dir, manifest, rows, profile.identity.legal_name,
+        classification=profile.document_control.classification, text=text,
+    )  # fmt: skip
 
 
 def save_soa_edit(
@@ -288,10 +307,18 @@ def save_soa_edit(
         manifest = Manifest(ws.out_dir)
         entry = {"id": SOA_DOC, "version": version.label, "word_key": "", "status": "written"}
         published = publish_text(
-            ws.out_dir, corpus, profile.identity.legal_name, SOA_DOC, content, store, manifest, entry
-        )
+            ws.out_dir, corpus, profile.identity.legal_name, SOA_DOC, content, store, manifest, entry,
+            country=organisation_country(profile),
+        )  # fmt: skip
         written = [
             *published["files"],
-            *publish_soa_files(ws.out_dir, manifest, edited, profile.identity.legal_name),
+            *publish_soa_files(
+                ws.out_dir,
+                manifest,
+                edited,
+                profile.identity.legal_name,
+                classification=profile.document_control.classification,
+                text=content,
+            ),  # fmt: skip
         ]
         return SoaSaved(version, [describe(old, new) for old, new in changes], written)

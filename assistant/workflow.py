@@ -45,6 +45,7 @@ def publish(
 ) -> Path:
     """Write a version to out/<doc>.md (and .docx) so the files show what the store holds."""
     with _writing(ws, "ui publish"):
+        from assistant.documents.docx_layout import organisation_country
         from assistant.generation.manifest import Manifest
         from assistant.generation.outputs import publish_text
         from assistant.settings import load_settings
@@ -58,7 +59,7 @@ def publish(
         entry = {"id": version.document_id, "version": version.label, "word_key": ""}
         publish_text(
             ws.out_dir, corpus, profile.identity.legal_name, version.document_id, content, store_for(ws),
-            Manifest(ws.out_dir), entry, template=template,
+            Manifest(ws.out_dir), entry, template=template, country=organisation_country(profile),
         )  # fmt: skip
         return ws.out_dir / f"{version.document_id}.md"
 
@@ -154,8 +155,21 @@ def edit(
         return version
 
 
-def import_existing(ws: Workspace, corpus: Corpus, source: Path, doc_id: str, author: str) -> Version:
-    """Bring an existing Word/Markdown/PDF policy into the versioning flow as a version of `doc_id`."""
+def import_existing(
+    ws: Workspace,
+    corpus: Corpus,
+    source: Path,
+    doc_id: str,
+    author: str,
+    *,
+    profile: Profile | None = None,
+) -> Version:
+    """Bring an existing Word/Markdown/PDF policy into the versioning flow as the next version of `doc_id`:
+    the previous version's front matter kept (owner, classification and review dates edited in one of our
+    Word files read back), the minor version bumped; published to out/ when `profile` is given."""
+    from assistant.documents.docx_import import WordDocument, read_docx
+    from assistant.documents.reimport import imported_content, word_body
+
     with _writing(ws, "import"):
         if doc_id not in corpus.documents:
             raise InputError(f"unknown document id {doc_id!r}")
@@ -164,20 +178,23 @@ def import_existing(ws: Workspace, corpus: Corpus, source: Path, doc_id: str, au
         except Skip as reason:
             raise InputError(f"{source}: cannot import: {reason}") from None
         spec = corpus.documents[doc_id]
-        body = [f"# {spec.title}"] + [f"## {s.heading or parsed.title}\n\n{s.text}" for s in parsed.sections]
-        post = frontmatter.Post(
-            "\n\n".join(body) + "\n",
-            id=doc_id,
-            title=spec.title,
-            version="0.1",
-            status="draft",
-            imported_from=source.name,
+        store = store_for(ws)
+        previous = store.latest(doc_id)
+        word: WordDocument | None = None
+        if source.suffix.lower() == ".docx":
+            word = read_docx(source.read_bytes(), str(source))
+            body = word_body(previous.content if previous else None, word, corpus)
+            if not word.ours:
+                body = "\n\n".join([f"# {spec.title}", body.removeprefix(f"# {word.title}\n").strip()])
+        else:
+            sections = [f"## {s.heading or parsed.title}\n\n{s.text}" for s in parsed.sections]
+            body = "\n\n".join([f"# {spec.title}", *sections])
+        content = imported_content(
+            previous.content if previous else None, body, spec.title, doc_id, source.name, word
         )
-        return store_for(ws).record(
-            doc_id,
-            spec.title,
-            frontmatter.dumps(post, sort_keys=False) + "\n",
-            author=author,
-            source="imported",
-            note=f"imported from {source.name}",
+        version = store.record(
+            doc_id, spec.title, content, author=author, source="imported", note=f"imported from {source.name}"
         )
+        if profile is not None:
+            publish(ws, corpus, profile, version)
+        return version

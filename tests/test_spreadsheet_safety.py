@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 from assistant.cli.loading import load_inputs
 from assistant.documents.cells import safe_cell, unescape_cell, unsafe_prefix
 from assistant.documents.soa_csv import COLUMNS, read_soa_csv, soa_csv_text, write_soa_csv
-from assistant.documents.soa_xlsx import render_soa_xlsx, write_soa_xlsx
+from assistant.documents.soa_xlsx import field_for, render_soa_xlsx, write_soa_xlsx
 from assistant.drafting.models import Soa, SoaRow
 from assistant.drafting.soa import OfflineSoaWriter, bases, finalise
 from assistant.generation.evidence_guide import GUIDE_XLSX, write_evidence_guide
@@ -62,11 +62,21 @@ def hostile() -> Soa:
 
 
 def _formulas(xlsx: bytes | Path) -> list[str]:
-    """Every `<f>` element in any sheet of the workbook."""
+    """Every formula in any sheet of the workbook but our own Summary counts (COUNTIFS/SUM over the SoA
+    sheet, in the second sheet): organisation text must never become one."""
     source = xlsx if isinstance(xlsx, Path) else io.BytesIO(xlsx)
+    found = []
     with zipfile.ZipFile(source) as book:
         sheets = [n for n in book.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")]
-        return [f for n in sheets for f in re.findall(r"<(?:\w+:)?f[ >/]", book.read(n).decode())]
+        for name in sheets:
+            for tag, body in re.findall(r"<((?:\w+:)?f)(?:\s[^>]*)?>(.*?)</\1>", book.read(name).decode()):
+                ours = name.endswith("sheet2.xml") and re.match(r"(COUNTIFS|SUM)\(", body)
+                if not ours:
+                    found.append(f"{name}: {tag} {body}")
+            found += [
+                f"{name}: empty formula" for _ in re.findall(r"<(?:\w+:)?f\s*/>", book.read(name).decode())
+            ]
+    return found
 
 
 @pytest.mark.parametrize(
@@ -101,7 +111,7 @@ def test_xlsx_cells_are_strings_never_formulas(hostile: Soa, tmp_path: Path) -> 
     write_soa_xlsx(path, hostile, "=Evil Org")
     book = load_workbook(path)
     sheet = book.worksheets[0]
-    assert [c.value for c in sheet[1]] == COLUMNS
+    assert [field_for(c.value) for c in sheet[1]] == COLUMNS
     cells = {c.coordinate: c for line in sheet.iter_rows(min_row=2) for c in line}
     expected = {"B2": HYPERLINK, "E2": "+SUM(A1)", "H2": "@cmd", "J2": "-2+3", "E3": "@cmd"}
     for coordinate, text in expected.items():
@@ -151,7 +161,9 @@ def test_profile_and_register_text_is_safe_in_every_file(hostile_workspace: Path
     for path in (out / "soa.xlsx", out / GUIDE_XLSX):
         assert _formulas(path) == [], path
         cells = [c for s in load_workbook(path).worksheets for line in s.iter_rows() for c in line]
-        texts = [c for c in cells if isinstance(c.value, str) and unsafe_prefix(c.value)]
+        texts = [
+            c for c in cells if isinstance(c.value, str) and unsafe_prefix(c.value) and c.data_type != "f"
+        ]
         assert texts and all(c.data_type == "s" for c in texts), path
     raw = list(csv.DictReader((out / "soa.csv").open(encoding="utf-8", newline="")))
     assert all(r["owner"].startswith("'") for r in raw if r["owner"].lstrip("'")[0] in "=+-@")

@@ -9,72 +9,42 @@ Word export most of a generation run).
 
 from __future__ import annotations
 
-import copy
-import io
 import re
-import zipfile
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
-from functools import lru_cache
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
-from xml.sax.saxutils import escape
+from typing import Any
 
 from lxml import etree
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from assistant.documents.docx_layout import page_locale, section_properties, text_width
+from assistant.documents.docx_package import (
+    BUNDLED_TEMPLATE,
+    Template,
+    check_template,
+    header_footer,
+    localised,
+)
+from assistant.documents.docx_package import attr as _attr
+from assistant.documents.docx_package import open_template as _open_template
+from assistant.documents.docx_package import package as _package
+from assistant.documents.docx_package import run as _run
+from assistant.documents.docx_package import xml_text as _text
+from assistant.documents.docx_properties import ApprovalEntry, approval_rows, core_properties, history_rows
+from assistant.documents.docx_tables import (
+    HEADER_ROW_PROPS,
+    ROW_PROPS,
+    column_widths,
+    table_grid,
+    table_properties,
+)
 from assistant.documents.files import write_atomic
 from assistant.documents.markdown import ANNEX_HEADING, DocumentFile
-from assistant.errors import InputError
 from assistant.knowledge.loader import Corpus
 
-BUNDLED_TEMPLATE = Path(__file__).resolve().parents[1] / "data" / "isms-template.docx"
 _MD = MarkdownIt("commonmark").enable("table")
-
-
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
-CONTENT_TYPES = "http://schemas.openxmlformats.org/package/2006/content-types"
-HEADER_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.header+xml"
-FOOTER_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml"
-HEADER_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/header"
-FOOTER_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer"
-REQUIRED_STYLES = ("Title", "Subtitle", "Heading 1", "Heading 2", "List Bullet", "Table Grid")
-MARGIN_TWIPS = 1134  # 2 cm
-
-
-@dataclass(frozen=True)
-class _Template:
-    """A Word template read once: its parts, where the main document is, its styles and page setup."""
-
-    parts: dict[str, bytes]
-    document_part: str  # e.g. word/document.xml
-    document_open: str  # the main document's root start tag, with its namespace declarations
-    sect_pr: Any  # the template's section properties element
-    styles: dict[str, str]  # style name -> style id
-
-    def style(self, name: str) -> str | None:
-        return self.styles.get(name) or self.styles.get(name.lower())
-
-
-class ApprovalEntry(Protocol):
-    """What the approval record shows of one approval (the store's `Approval` has these fields)."""
-
-    @property
-    def version_number(self) -> int: ...
-    @property
-    def version_label(self) -> str: ...
-    @property
-    def approver(self) -> str: ...
-    @property
-    def approved_at(self) -> datetime: ...
-    @property
-    def comment(self) -> str: ...
-    @property
-    def override(self) -> bool: ...
 
 
 def render_docx(
@@ -85,13 +55,19 @@ def render_docx(
     template: Path | None = None,
     landscape: bool = False,
     approvals: Sequence[ApprovalEntry] = (),
+    *,
+    country: str | None = None,
+    now: datetime | None = None,
 ) -> bytes:
     """The Word file of a parsed document: `history` fills the change history table and `approvals` (the
-    store's record of the document, oldest first) an "Approval record" table after it, when there is one."""
+    store's record of the document, oldest first) an "Approval record" table after it, when there is one.
+    `country` (the organisation's) sets the paper (A4, Letter in the US and Canada) and the language; a
+    document not approved carries a DRAFT watermark; the file properties name the organisation."""
     tpl = _open_template(template)
     meta = file.meta
-    sect = _section_properties(tpl, landscape)
-    body = _Body(tpl, _text_width(sect))
+    locale = page_locale(country)
+    sect = section_properties(tpl.sect_pr, landscape, locale)
+    body = _Body(tpl, text_width(sect))
     body.paragraph(file.title, "Title")
     body.paragraph(organisation, "Subtitle")
     _control_table(body, meta)
@@ -110,177 +86,22 @@ def render_docx(
         "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
         f"{tpl.document_open}<w:body>{''.join(body.parts)}{sect_xml}</w:body></w:document>"
     )
-    header, footer = _header_footer(tpl, organisation, file.title, meta)
-    return _package(tpl, document, header, footer)
+    draft = str(meta.get("status", "")).strip().lower() != "approved"
+    header, footer = header_footer(tpl, organisation, file.title, meta, draft)
+    parts = localised(tpl, locale.language)
+    core = core_properties(meta, file.title, organisation, now or datetime.now(UTC))
+    return _package(tpl, document, header, footer, parts, core)
 
 
 def write_docx(path: Path, data: bytes) -> None:
     write_atomic(path, data)
 
 
-def check_template(template: Path | None) -> None:
-    """Fail early, before anything is drafted or written, when a user's Word template is unusable."""
-    if template is None:
-        return
-    if not template.is_file():
-        raise InputError(f"{template}: Word template not found (ISMS_DOCX_TEMPLATE)")
-    tpl = _open_template(template)
-    missing = [name for name in REQUIRED_STYLES if tpl.style(name) is None]
-    if missing:
-        raise InputError(f"{template}: the Word template lacks the styles {', '.join(missing)}")
-
-
-def _open_template(template: Path | None) -> _Template:
-    source = (template or BUNDLED_TEMPLATE).resolve()
-    try:
-        stat = source.stat()
-    except OSError:
-        raise InputError(f"{source}: the Word template cannot be opened (not found)") from None
-    return _read_template(str(source), stat.st_size, stat.st_mtime_ns)
-
-
-@lru_cache(maxsize=4)
-def _read_template(source: str, _size: int, _mtime: int) -> _Template:
-    """The template's package, read and checked once per run (and again only if the file changes)."""
-    try:
-        with zipfile.ZipFile(source) as archive:
-            parts = {info.filename: archive.read(info) for info in archive.infolist() if not info.is_dir()}
-        rels = etree.fromstring(parts["_rels/.rels"])
-        main = next(
-            r.get("Target").lstrip("/")
-            for r in rels.iter(f"{{{PKG_REL}}}Relationship")
-            if r.get("Type", "").endswith("/officeDocument")
-        )
-        root = etree.fromstring(parts[main])
-        body = root.find(f"{{{W}}}body")
-        sect_pr = body.find(f"{{{W}}}sectPr") if body is not None else None
-        if sect_pr is None:
-            sect_pr = etree.fromstring(
-                f'<w:sectPr xmlns:w="{W}"><w:pgSz w:w="11906" w:h="16838"/>'
-                '<w:pgMar w:top="1440" w:right="1440" w:bottom="1440" w:left="1440" w:header="708" '
-                'w:footer="708" w:gutter="0"/></w:sectPr>'
-            )
-        text = parts[main].decode("utf-8")
-        start = re.search(r"<w:document\b[^>]*>", text)
-        if start is None:
-            raise ValueError("no w:document element")
-        styles: dict[str, str] = {}
-        folder = main.rsplit("/", 1)[0]
-        if f"{folder}/styles.xml" in parts:
-            for style in etree.fromstring(parts[f"{folder}/styles.xml"]).iter(f"{{{W}}}style"):
-                name = style.find(f"{{{W}}}name")
-                if name is not None and style.get(f"{{{W}}}styleId"):
-                    styles.setdefault(name.get(f"{{{W}}}val", ""), style.get(f"{{{W}}}styleId", ""))
-                    styles.setdefault(name.get(f"{{{W}}}val", "").lower(), style.get(f"{{{W}}}styleId", ""))
-    except (zipfile.BadZipFile, KeyError, StopIteration, ValueError, etree.XMLSyntaxError, OSError) as exc:
-        raise InputError(f"{source}: the Word template cannot be opened ({exc.__class__.__name__})") from None
-    return _Template(parts, main, start.group(0), sect_pr, styles)
-
-
-def _section_properties(tpl: _Template, landscape: bool) -> Any:
-    sect = copy.deepcopy(tpl.sect_pr)
-    for ref in [*sect.findall(f"{{{W}}}headerReference"), *sect.findall(f"{{{W}}}footerReference")]:
-        sect.remove(ref)
-    footer = etree.Element(f"{{{W}}}footerReference", nsmap={"w": W, "r": R})
-    footer.set(f"{{{W}}}type", "default")
-    footer.set(f"{{{R}}}id", "rIdIsmsFooter")
-    header = etree.Element(f"{{{W}}}headerReference", nsmap={"w": W, "r": R})
-    header.set(f"{{{W}}}type", "default")
-    header.set(f"{{{R}}}id", "rIdIsmsHeader")
-    sect.insert(0, footer)
-    sect.insert(0, header)
-    size = sect.find(f"{{{W}}}pgSz")
-    if size is not None and landscape:
-        width, height = size.get(f"{{{W}}}w"), size.get(f"{{{W}}}h")
-        if width and height and int(width) < int(height):
-            size.set(f"{{{W}}}w", height)
-            size.set(f"{{{W}}}h", width)
-        size.set(f"{{{W}}}orient", "landscape")
-    margins = sect.find(f"{{{W}}}pgMar")
-    if margins is not None:
-        margins.set(f"{{{W}}}left", str(MARGIN_TWIPS))
-        margins.set(f"{{{W}}}right", str(MARGIN_TWIPS))
-    return sect
-
-
-def _text_width(sect: Any) -> int:
-    size = sect.find(f"{{{W}}}pgSz")
-    width = int(size.get(f"{{{W}}}w", "11906")) if size is not None else 11906
-    return max(2000, width - 2 * MARGIN_TWIPS)
-
-
-def _header_footer(tpl: _Template, organisation: str, title: str, meta: dict[str, Any]) -> tuple[str, str]:
-    classification = str(meta.get("classification", ""))
-    head = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-
-    def style(name: str, extra: str = "") -> str:
-        sid = tpl.style(name)
-        inner = (f'<w:pStyle w:val="{_attr(sid)}"/>' if sid else "") + extra
-        return f"<w:pPr>{inner}</w:pPr>" if inner else ""
-
-    def field(instruction: str) -> str:
-        return (
-            '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
-            f'<w:r><w:instrText xml:space="preserve">{instruction}</w:instrText></w:r>'
-            '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
-        )
-
-    header_text = _run(f"{organisation} | {title} | {classification.upper()}")
-    header = f'{head}<w:hdr xmlns:w="{W}" xmlns:r="{R}"><w:p>{style("Header")}{header_text}</w:p></w:hdr>'
-    centred = style("Footer", '<w:jc w:val="center"/>')
-    version = str(meta.get("version", ""))
-    footer_runs = (
-        _run(f"{classification} | version {version} | page ")
-        + field("PAGE")
-        + _run(" of ")
-        + field("NUMPAGES")
-    )
-    footer = f'{head}<w:ftr xmlns:w="{W}" xmlns:r="{R}"><w:p>{centred}{footer_runs}</w:p></w:ftr>'
-    return header, footer
-
-
-def _package(tpl: _Template, document: str, header: str, footer: str) -> bytes:
-    folder = tpl.document_part.rsplit("/", 1)[0]
-    rels_name = f"{folder}/_rels/{tpl.document_part.rsplit('/', 1)[1]}.rels"
-    rels = etree.fromstring(tpl.parts.get(rels_name, f'<Relationships xmlns="{PKG_REL}"/>'.encode()))
-    for rel in list(rels):
-        if rel.get("Id") in ("rIdIsmsHeader", "rIdIsmsFooter"):
-            rels.remove(rel)
-    for rid, kind, target in (
-        ("rIdIsmsHeader", HEADER_REL, "isms-header.xml"),
-        ("rIdIsmsFooter", FOOTER_REL, "isms-footer.xml"),
-    ):
-        etree.SubElement(rels, f"{{{PKG_REL}}}Relationship", Id=rid, Type=kind, Target=target)
-    types = etree.fromstring(tpl.parts["[Content_Types].xml"])
-    for name, kind in (
-        (f"/{folder}/isms-header.xml", HEADER_TYPE),
-        (f"/{folder}/isms-footer.xml", FOOTER_TYPE),
-    ):
-        if not any(o.get("PartName") == name for o in types):
-            etree.SubElement(types, f"{{{CONTENT_TYPES}}}Override", PartName=name, ContentType=kind)
-    replaced = {
-        "[Content_Types].xml": etree.tostring(types, xml_declaration=True, encoding="UTF-8", standalone=True),
-        rels_name: etree.tostring(rels, xml_declaration=True, encoding="UTF-8", standalone=True),
-        tpl.document_part: document.encode("utf-8"),
-        f"{folder}/isms-header.xml": header.encode("utf-8"),
-        f"{folder}/isms-footer.xml": footer.encode("utf-8"),
-    }
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
-        archive.writestr("[Content_Types].xml", replaced.pop("[Content_Types].xml"))
-        for name, data in tpl.parts.items():
-            if name != "[Content_Types].xml":
-                archive.writestr(name, replaced.pop(name, data))
-        for name, data in replaced.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
-
-
 class _Body:
     """The document body as WordprocessingML, built as text and parsed once: python-docx's object API
     (a lookup and an element per run and cell) made Word export most of a generation run."""
 
-    def __init__(self, template: _Template, width: int) -> None:
+    def __init__(self, template: Template, width: int) -> None:
         self.template = template
         self.parts: list[str] = []
         self.width = width  # twips
@@ -298,33 +119,30 @@ class _Body:
         self.paragraph(text, "Title" if level == 0 else f"Heading {level}", runs)
 
     def table(self, header: list[str], rows: list[list[str]]) -> None:
+        """A table whose header row repeats on every page, whose rows never split across pages, and whose
+        columns are as wide as their content needs (see docx_tables)."""
         cols = max(1, len(header))
-        width = self.width // cols
-        grid = "".join(f'<w:gridCol w:w="{width}"/>' for _ in range(cols))
-        look = '<w:tblLook w:firstRow="1" w:lastRow="0" w:firstColumn="1" w:lastColumn="0" w:noHBand="0" w:noVBand="1" w:val="04A0"/>'
+        widths = column_widths(header, rows, self.width)
         grid_style = self.style("Table Grid")
-        table_style = f'<w:tblStyle w:val="{_attr(grid_style)}"/>' if grid_style else ""
-        out = [
-            f"<w:tbl><w:tblPr>{table_style}"
-            f'<w:tblW w:type="auto" w:w="0"/>{look}</w:tblPr><w:tblGrid>{grid}</w:tblGrid>'
-        ]
+        out = [f"<w:tbl>{table_properties(_attr(grid_style) if grid_style else None, self.width)}"]
+        out.append(table_grid(widths))
         shade = '<w:shd w:val="clear" w:color="auto" w:fill="DCE6F0"/>'
         out.append(
-            "<w:tr>"
+            f"<w:tr>{HEADER_ROW_PROPS}"
             + "".join(
                 f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{width}"/>{shade}</w:tcPr>'
                 f"<w:p>{_run(text, bold=True)}</w:p></w:tc>"
-                for text in header
+                for text, width in zip((list(header) + [""] * cols)[:cols], widths, strict=True)
             )
             + "</w:tr>"
         )
         for values in rows:
             cells = (list(values) + [""] * cols)[:cols]
             out.append(
-                "<w:tr>"
+                f"<w:tr>{ROW_PROPS}"
                 + "".join(
                     f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{width}"/></w:tcPr><w:p>{_cell_runs(text)}</w:p></w:tc>'
-                    for text in cells
+                    for text, width in zip(cells, widths, strict=True)
                 )
                 + "</w:tr>"
             )
@@ -334,23 +152,6 @@ class _Body:
     def code(self, text: str) -> None:
         props = '<w:rPr><w:rFonts w:ascii="Consolas" w:hAnsi="Consolas"/><w:sz w:val="18"/></w:rPr>'
         self.parts.append(f'<w:p><w:r>{props}<w:t xml:space="preserve">{_text(text)}</w:t></w:r></w:p>')
-
-
-_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def _text(text: str) -> str:
-    return escape(_INVALID_XML.sub("", text))
-
-
-def _attr(value: str) -> str:
-    return escape(value, {'"': "&quot;"})
-
-
-def _run(text: str, bold: bool = False, italic: bool = False) -> str:
-    props = ("<w:b/>" if bold else "") + ("<w:i/>" if italic else "")
-    props = f"<w:rPr>{props}</w:rPr>" if props else ""
-    return f'<w:r>{props}<w:t xml:space="preserve">{_text(text)}</w:t></w:r>'
 
 
 def _cell_runs(text: str) -> str:
@@ -381,18 +182,8 @@ def _control_table(document: _Body, meta: dict[str, Any]) -> None:
 
 def _history_table(document: _Body, history: list[dict[str, str]]) -> None:
     document.heading("Change history", 2)
-    rows = [[h.get("version", ""), h.get("date", ""), h.get("change", "")] for h in history]
-    document.table(["Version", "Date", "Change"], rows or [["", "", ""]])
-
-
-def approval_rows(approvals: Sequence[ApprovalEntry]) -> list[list[str]]:
-    """The approval record's rows: version, approved by, date (UTC), comment."""
-    rows = []
-    for a in approvals:
-        comment = ("Override of an open change request. " if a.override else "") + a.comment
-        version = f"{a.version_label} (#{a.version_number})" if a.version_label else f"#{a.version_number}"
-        rows.append([version, a.approver, f"{a.approved_at:%Y-%m-%d %H:%M} UTC", comment])
-    return rows
+    header, rows = history_rows(history)
+    document.table(header, rows)
 
 
 def _approval_table(document: _Body, approvals: Sequence[ApprovalEntry]) -> None:
@@ -487,4 +278,11 @@ def _inline(children: list[Token]) -> str:
     return "".join(runs)
 
 
-__all__ = ["ANNEX_HEADING", "render_docx", "write_docx"]
+__all__ = [
+    "ANNEX_HEADING",
+    "BUNDLED_TEMPLATE",
+    "approval_rows",
+    "check_template",
+    "render_docx",
+    "write_docx",
+]

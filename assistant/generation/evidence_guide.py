@@ -8,11 +8,12 @@ from io import BytesIO
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Font
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from assistant.documents.cells import append_text_row
 from assistant.documents.files import write_atomic
+from assistant.documents.xlsx_layout import print_setup, wrap_and_fit_rows
 from assistant.drafting.models import Soa
 from assistant.knowledge.loader import Corpus
 
@@ -47,8 +48,16 @@ def guide_rows(soa: Soa, corpus: Corpus, known_text: str = "") -> list[list[str]
 
 
 def write_evidence_guide(
-    out_dir: Path, soa: Soa, corpus: Corpus, organisation: str, known_text: str = ""
+    out_dir: Path,
+    soa: Soa,
+    corpus: Corpus,
+    organisation: str,
+    known_text: str = "",
+    *,
+    classification: str | None = None,
 ) -> list[Path]:
+    """evidence-guide.md and .xlsx; the workbook prints landscape, one page wide, with the header row on every
+    page and `classification` (default "Internal") and the page numbers in its footer."""
     rows = guide_rows(soa, corpus, known_text)
     lines = [
         f"# Evidence guide: {organisation}",
@@ -73,10 +82,9 @@ def write_evidence_guide(
         cell.font = Font(bold=True)
     for column, width in zip("ABCDEF", (10, 40, 14, 30, 80, 45), strict=True):
         sheet.column_dimensions[column].width = width
-    for line in sheet.iter_rows(min_row=2):
-        for cell in line:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    wrap_and_fit_rows(sheet)
     sheet.freeze_panes = "A2"
+    print_setup(sheet, classification)
     if rows:
         grid = Table(displayName="EvidenceGuide", ref=f"A1:F{len(rows) + 1}")
         grid.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)

@@ -30,13 +30,14 @@ def _word_key(
     import json
 
     from assistant.documents import docx_export
+    from assistant.documents.docx_layout import organisation_country
 
     template = inputs.settings.docx_template or docx_export.BUNDLED_TEMPLATE
-    exporter = Path(docx_export.__file__)
+    exporter = max(p.stat().st_mtime_ns for p in Path(docx_export.__file__).parent.glob("docx_*.py"))
     payload = json.dumps(
         [md_text, history, approvals, str(template),
-         template.stat().st_mtime_ns if template.exists() else 0, exporter.stat().st_mtime_ns,
-         inputs.profile.identity.legal_name, doc_id],
+         template.stat().st_mtime_ns if template.exists() else 0, exporter,
+         inputs.profile.identity.legal_name, organisation_country(inputs.profile), doc_id],
         sort_keys=True,
     )  # fmt: skip
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:20]
@@ -63,6 +64,7 @@ def write_outputs(
     generated version is never overwritten (unless `force`): the new draft is merged under it."""
     # Word and Excel libraries load only when something is written (an unchanged run needs neither).
     from assistant.documents.docx_export import approval_rows, render_docx
+    from assistant.documents.docx_layout import organisation_country
     from assistant.documents.files import numpy_hidden
     from assistant.documents.markdown import parse_document, prepare_document
     from assistant.documents.soa_csv import soa_csv_text
@@ -92,7 +94,12 @@ def write_outputs(
     if draft.doc_id == SOA_DOC:
         soa = engine.soa()
         csv_text = soa_csv_text(soa)
-        xlsx = render_soa_xlsx(soa, inputs.profile.identity.legal_name)
+        xlsx = render_soa_xlsx(
+            soa,
+            inputs.profile.identity.legal_name,
+            classification=inputs.profile.document_control.classification,
+            front_matter=meta,
+        )
         staged.add("soa.csv", csv_text)
         staged.add("soa.xlsx", xlsx)
         files["soa.csv"] = file_hash(csv_text)
@@ -113,6 +120,7 @@ def write_outputs(
             template=inputs.settings.docx_template,
             landscape=draft.doc_id == SOA_DOC,
             approvals=approvals,
+            country=organisation_country(inputs.profile),
         )
         staged.add(docx_path.name, data)
         files[docx_path.name] = file_hash(data)
@@ -234,6 +242,7 @@ def publish_text(
     change: str | None = None,
     date: str = "",
     template: Path | None = None,
+    country: str | None = None,
 ) -> dict[str, Any]:
     """Write a version's Markdown and its Word file (with the store's change history and approval record)
     to out/ together and record them in the manifest."""
@@ -257,7 +266,7 @@ def publish_text(
         ]
         data = render_docx(
             parsed, corpus, organisation, history, template=template, approvals=store.approvals(doc_id),
-            landscape=doc_id == SOA_DOC,
+            landscape=doc_id == SOA_DOC, country=country,
         )  # fmt: skip
         staged.add(f"{doc_id}.docx", data)
         files[f"{doc_id}.docx"] = file_hash(data)

@@ -183,6 +183,7 @@ class Generator:
                     inputs.corpus,
                     inputs.profile.identity.name,
                     self.engine.known_text,
+                    classification=inputs.profile.document_control.classification,
                 )
             write_decisions(
                 inputs.workspace.out_dir,

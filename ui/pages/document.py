@@ -9,8 +9,7 @@ import _ui_root  # noqa: F401  (before `ui.*`: see ui/_ui_root.py)
 import frontmatter
 import streamlit as st
 
-from assistant.documents.docx_export import render_docx
-from assistant.documents.markdown import as_draft, parse_document, read_document, replace_section
+from assistant.documents.markdown import as_draft, parse_document, replace_section
 from assistant.drafting.models import Draft
 from assistant.errors import IsmsError
 from assistant.store import StaleEdit
@@ -106,14 +105,11 @@ with read:
             elif clause is not None:
                 with st.expander(f"clause {cid} {clause.title}"):
                     st.write(clause.requires)
-    path = data.workspace.out_dir / f"{doc_id}.md"
-    if path.exists():
-        parsed = read_document(path)
+    word = data.workspace.out_dir / f"{doc_id}.docx"
+    if word.exists():  # the Word file out/ holds: change history, approval record and layout as published
         st.download_button(
             "Download Word (.docx)",
-            render_docx(
-                parsed, data.corpus, data.profile.identity.legal_name, [], approvals=store().approvals(doc_id)
-            ),
+            word.read_bytes(),
             file_name=f"{doc_id}.docx",
             mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         )

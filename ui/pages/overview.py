@@ -166,7 +166,9 @@ if docs:
         target = st.selectbox("Import as", sorted(data.corpus.documents))
         if st.form_submit_button("Import as a new version"):
             try:
-                version = import_existing(data.workspace, data.corpus, source, target, me)
+                version = import_existing(
+                    data.workspace, data.corpus, source, target, me, profile=data.profile
+                )
                 st.success(f"{target}: version {version.number} imported from {source.name}")
             except IsmsError as exc:
                 st.error(str(exc))

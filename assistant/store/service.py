@@ -291,59 +291,12 @@ class DocumentStore:
         # first (the approval trigger looks for it), then the status and its audit entry; a refusal
         # leaves nothing behind.
         with self._writing() as s:
-            row = s.get(VersionRow, version_id)
-            if row is None:
-                raise InputError(f"no version {version_id}")
-            if row.status == "approved":
-                raise ApprovalRefused(f"version {row.number} of {row.document_id} is already approved")
-            open_requests = _open_change_requests(s, row.document_id)
-            if decision == "resolve":
-                if not open_requests:
-                    raise InputError(f"{row.document_id} has no open change request to resolve")
-                requesters = {r.reviewer.lower() for r in open_requests}
-                allowed = {a.lower() for a in approvers}
-                if reviewer.lower() not in allowed and requesters != {reviewer.lower()}:
-                    raise ApprovalRefused(
-                        f"{reviewer} may not resolve the change request of {_requesters(open_requests)}; "
-                        f"that is for whoever asked for the changes or one of the profile's approvers "
-                        f"({', '.join(approvers)})"
-                    )
-                s.add(ReviewRow(version_id=version_id, reviewer=reviewer, decision=decision, comment=comment))
-                s.flush()
-                chain.append(
-                    s,
-                    actor=reviewer,
-                    action=RESOLVED,
-                    document_id=row.document_id,
-                    version_id=row.id,
-                    detail=f"resolved the change request of {_requesters(open_requests)}: {comment}",
-                )
-                s.flush()
-                return Version.of(row)
-            if decision == "approve":
-                if reviewer.lower() not in {a.lower() for a in approvers}:
-                    raise ApprovalRefused(
-                        f"{reviewer} may not approve documents; the profile's approvers are "
-                        f"{', '.join(approvers)}"
-                    )
-                latest = _latest(s, row.document_id)
-                if latest is not None and latest.id != row.id:
-                    raise ApprovalRefused(
-                        f"version {row.number} is not the newest ({latest.number}); review that one"
-                    )
-                if open_requests:
-                    if not override:
-                        newest = open_requests[-1]
-                        raise ApprovalRefused(
-                            f"{row.document_id} has an open change request by {newest.reviewer} "
-                            f"({newest.created_at:%Y-%m-%d}): {newest.comment or 'no comment'}. Resolve it "
-                            "first, or approve with an override and a comment saying why"
-                        )
-                    detail = f"{OVERRIDE} the open change request of {_requesters(open_requests)}: {comment}"
-            status = "approved" if decision == "approve" else "changes_requested"
-            s.add(ReviewRow(version_id=version_id, reviewer=reviewer, decision=decision, comment=comment))
-            s.flush()
-            return _set_status(s, row, status, reviewer, detail)
+            from assistant.store.decisions import decide  # it builds on this module's rows and helpers
+
+            return decide(
+                s, version_id, reviewer=reviewer, decision=decision, comment=comment, approvers=approvers,
+                override=override, detail=detail,
+            )  # fmt: skip
 
     def add_comment(self, doc_id: str, version_id: int, section: str, author: str, text: str) -> Comment:
         """An open comment on a section of a version ("" = the whole document), logged (see comments.py)."""
@@ -471,41 +424,13 @@ class DocumentStore:
     def overview(self) -> list[DocumentStatus]:
         """Every document with its newest and last approved version, in two queries (the UI's pages run this
         on every load)."""
-        newest = (
-            select(VersionRow.document_id, func.max(VersionRow.number).label("n"))
-            .group_by(VersionRow.document_id)
-            .subquery()
-        )
-        approved = (
-            select(VersionRow.document_id, func.max(VersionRow.number).label("n"))
-            .where(VersionRow.status == "approved")
-            .group_by(VersionRow.document_id)
-            .subquery()
-        )
+        from assistant.store.queries import newest_and_approved
+
         with self._session() as s:
-            titles = {doc_id: title for doc_id, title in s.execute(select(DocumentRow.id, DocumentRow.title))}
-            latest = {
-                r.document_id: Version.of(r)
-                for r in s.scalars(
-                    select(VersionRow).join(
-                        newest,
-                        (VersionRow.document_id == newest.c.document_id) & (VersionRow.number == newest.c.n),
-                    )
-                )
-            }
-            last = {
-                r.document_id: Version.of(r)
-                for r in s.scalars(
-                    select(VersionRow).join(
-                        approved,
-                        (VersionRow.document_id == approved.c.document_id)
-                        & (VersionRow.number == approved.c.n),
-                    )
-                )
-            }
+            titles, latest, last = newest_and_approved(s)
         return [
-            DocumentStatus(doc_id, titles.get(doc_id, doc_id), latest[doc_id], last.get(doc_id))
-            for doc_id in sorted(latest)
+            DocumentStatus(doc_id, titles.get(doc_id, doc_id), version, last.get(doc_id))
+            for doc_id, version in sorted(latest.items())
         ]
 
     def _title(self, doc_id: str) -> str:

@@ -178,3 +178,25 @@ def test_without_internals() -> None:
         without_internals("Merged (pending: merged with human edits)")
         == "Merged (pending: merged with human edits)"
     )
+
+
+def test_nested_list_items_take_the_style_of_their_level(generated: Path) -> None:
+    import io
+
+    from assistant.documents.docx_export import render_docx
+    from assistant.documents.markdown import parse_document
+
+    text = (
+        "---\nid: cryptography-policy\ntitle: Cryptography Policy\nversion: '0.1'\nstatus: draft\n---\n"
+        "# Cryptography Policy\n\n## Keys\n\n- Keys are generated in AWS KMS.\n"
+        "  - Customer data keys rotate yearly.\n    - Rotation is logged in CloudTrail.\n"
+        "- Laptops use FileVault.\n\n1. Request a key.\n   1. Name its owner.\n2. Record it.\n"
+    )
+    data = load_inputs(generated)
+    word = docx.Document(io.BytesIO(render_docx(parse_document(text, "fixture"), data.corpus, "Kestrel", [])))
+    styles = {p.text: p.style.name for p in word.paragraphs if p.text}
+    assert styles["Keys are generated in AWS KMS."] == "List Bullet"
+    assert styles["Customer data keys rotate yearly."] == "List Bullet 2"
+    assert styles["Rotation is logged in CloudTrail."] == "List Bullet 3"
+    assert styles["Laptops use FileVault."] == "List Bullet"
+    assert styles["Request a key."] == "List Number" and styles["Name its owner."] == "List Number 2"

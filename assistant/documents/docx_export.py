@@ -229,7 +229,7 @@ def _markdown(document: _Body, text: str) -> None:
             document.heading("", level, runs=_inline(tokens[index + 1].children or []))
             index += 2
         elif token.type == "paragraph_open":
-            style = list_styles[-1] if list_styles else None
+            style = _list_style(document, list_styles)
             document.paragraph("", style, runs=_inline(tokens[index + 1].children or []))
             index += 2
         elif token.type == "table_open":
@@ -238,6 +238,16 @@ def _markdown(document: _Body, text: str) -> None:
         elif token.type in ("fence", "code_block"):
             document.code(token.content.rstrip())
         index += 1
+
+
+def _list_style(document: _Body, open_lists: list[str]) -> str | None:
+    """A list item's style: "List Bullet", "List Bullet 2", "List Number 3" ... by how deeply it is nested
+    (Word's built-in styles go to level 3); the level-one style where a template lacks the deeper one."""
+    if not open_lists:
+        return None
+    depth = min(len(open_lists), 3)
+    nested = f"{open_lists[-1]} {depth}"
+    return nested if depth > 1 and document.style(nested) else open_lists[-1]
 
 
 def _markdown_table(document: _Body, tokens: list[Token], index: int) -> int:

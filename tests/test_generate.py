@@ -86,7 +86,9 @@ def test_docx_reads_back_with_its_structure(generated: Path) -> None:
         "Effective date",
         "Next review",
     } <= set(fields)
-    assert document.tables[1].rows[0].cells[2].text == "Change"  # change history
+    history = [c.text for c in document.tables[1].rows[0].cells]  # change history
+    assert history == ["Version", "Date", "Author", "Change"]
+    assert document.tables[1].rows[1].cells[2].text == "Drafting assistant"
     annex = document.tables[-1]
     assert annex.rows[0].cells[0].text == "Control" and any(r.cells[0].text == "A.5.15" for r in annex.rows)
     section = document.sections[0]

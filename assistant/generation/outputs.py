@@ -69,6 +69,7 @@ def write_outputs(
     from assistant.documents.markdown import parse_document, prepare_document
     from assistant.documents.soa_csv import soa_csv_text
     from assistant.generation.journal import Staged
+    from assistant.generation.word_file import TOOL_AUTHOR
 
     with numpy_hidden():
         from assistant.documents.soa_xlsx import render_soa_xlsx
@@ -103,9 +104,16 @@ def write_outputs(
         staged.add("soa.csv", csv_text)
         staged.add("soa.xlsx", xlsx)
         files["soa.csv"] = file_hash(csv_text)
-    history = manifest.history(draft.doc_id)
+    history = [{**h, "author": h.get("author") or TOOL_AUTHOR} for h in manifest.history(draft.doc_id)]
     if not history or history[-1].get("version") != str(meta["version"]):
-        history.append({"version": str(meta["version"]), "date": inputs.today.isoformat(), "change": change})
+        history.append(
+            {
+                "version": str(meta["version"]),
+                "date": inputs.today.isoformat(),
+                "author": TOOL_AUTHOR,
+                "change": change,
+            }
+        )
     approvals = store.approvals(draft.doc_id) if store is not None else []  # the Word file's approval record
     word_key = _word_key(md_text, history, inputs, draft.doc_id, approval_rows(approvals))
     previous = manifest.documents.get(draft.doc_id, {})
@@ -246,28 +254,17 @@ def publish_text(
 ) -> dict[str, Any]:
     """Write a version's Markdown and its Word file (with the store's change history and approval record)
     to out/ together and record them in the manifest."""
-    from assistant.documents.docx_export import render_docx
-    from assistant.documents.markdown import parse_document
-    from assistant.errors import InputError
     from assistant.generation.journal import Staged
+    from assistant.generation.word_file import version_docx
 
     path = out_dir / f"{doc_id}.md"
     staged = Staged(out_dir, doc_id)
     staged.add(path.name, text)
     files = {path.name: file_hash(text)}
-    try:
-        parsed = parse_document(text, str(path))
-    except InputError:
-        parsed = None
-    if parsed is not None:
-        history = [
-            {"version": v.label, "date": v.created_at.date().isoformat(), "change": v.note or v.source}
-            for v in store.versions(doc_id)
-        ]
-        data = render_docx(
-            parsed, corpus, organisation, history, template=template, approvals=store.approvals(doc_id),
-            landscape=doc_id == SOA_DOC, country=country,
-        )  # fmt: skip
+    data = version_docx(
+        text, doc_id, corpus, organisation, store, template=template, country=country, path=str(path)
+    )
+    if data is not None:
         staged.add(f"{doc_id}.docx", data)
         files[f"{doc_id}.docx"] = file_hash(data)
     entry = {**entry, "files": files}

@@ -139,9 +139,8 @@ def header_footer(
     )
     centred = style("Footer", '<w:jc w:val="center"/>')
     version = str(meta.get("version", ""))
-    footer_runs = (
-        run(f"{classification} | version {version} | page ") + field("PAGE") + run(" of ") + field("NUMPAGES")
-    )
+    lead = " | ".join(p for p in (str(meta.get("reference", "")), classification, f"version {version}") if p)
+    footer_runs = run(f"{lead} | page ") + field("PAGE") + run(" of ") + field("NUMPAGES")
     footer = f'{head}<w:ftr xmlns:w="{W}" xmlns:r="{R}"><w:p>{centred}{footer_runs}</w:p></w:ftr>'
     return header, footer
 

@@ -24,6 +24,7 @@ ANNEX = re.compile(r"^annex\b.*control mapping", re.IGNORECASE)
 SECTION_NUMBER = re.compile(r"^\s*\d+(?:\.\s*\d+)*\.?\s+")
 CONTROL_FIELDS = {
     "document id": "id",
+    "document reference": "reference",
     "version": "version",
     "status": "status",
     "owner": "owner",
@@ -31,6 +32,7 @@ CONTROL_FIELDS = {
     "classification": "classification",
     "effective date": "effective_date",
     "next review": "next_review",
+    "distribution": "distribution",
 }
 
 

@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install demo test lint typecheck unit clean browser
+.PHONY: install demo test lint typecheck unit clean browser office
 
 install: $(STAMP)
 
@@ -42,7 +42,11 @@ typecheck: install
 browser:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || echo "chromium could not be installed: the browser test will be skipped"
 
-unit: install browser
+# The PDF export and the audit pack convert through LibreOffice (headless, no GUI).
+office:
+	@command -v soffice >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui libreoffice-calc-nogui fonts-crosextra-carlito poppler-utils >/dev/null) || echo "LibreOffice could not be installed: the PDF tests will be skipped"
+
+unit: install browser office
 	# Two workers (CI has 2 cores), one test file per worker at a time: module fixtures are built once.
 	$(PY) -m pytest -n 2 --dist loadfile
 

@@ -60,7 +60,8 @@ def test_word_reading_without_the_previous_version(generated: Path) -> None:
     word = read_docx((generated / "out" / "isms-scope.docx").read_bytes(), "isms-scope.docx")
     assert word.ours and word.fields["next_review"] and word.fields["owner"]
     assert word.body.startswith("# ISMS Scope Statement\n\n## Purpose of this statement\n\n- ")
-    for chrome in ("Document control", "Change history", "Annex", "Document id"):
+    for chrome in ("Document control", "Change history", "Annex", "Document reference", "## Approval\n", "Contents",
+                   "Not yet approved", "Signature"):  # fmt: skip
         assert chrome not in word.body
     assert "| Kind | Issue | What it means for the ISMS |\n|---|---|---|\n| External |" in word.body
     assert "- **Organisational:** All employees" in word.body
@@ -135,7 +136,7 @@ def test_nested_lists_links_and_emphasis_round_trip() -> None:
     )
     old = parse_document(text, "t")
     word = read_docx(render_docx(old, corpus, "Org", []), "t.docx")
-    assert "Intro with **bold**, *italic* and a link." in word.body  # Word keeps no address: restored below
+    assert "Intro with **bold**, *italic* and a [link](https://example.org)." in word.body  # a real hyperlink
     assert "1. first\n2. second" in word.body and "| x | **y** |" in word.body
     assert word_body(text, word, corpus) == split_annex(old.content)[0]
 
@@ -170,3 +171,17 @@ def test_bad_input_exits_2_and_writes_nothing(generated: Path, tmp_path: Path, k
     assert source.name in result.output.replace("\n", "")
     assert (ws / "out" / "isms-scope.md").read_bytes() == before
     assert [v.number for v in store_for(Workspace.open(ws)).versions("isms-scope")] == [1]
+
+
+def test_soa_word_rows_are_a_summary_and_are_not_imported(generated: Path, tmp_path: Path) -> None:
+    ws = private_copy(generated, tmp_path)
+    path = ws / "out" / "statement-of-applicability.docx"
+    document = docx.Document(str(path))
+    table = next(t for t in document.tables if t.rows[0].cells[0].text == "Control")
+    table.rows[3].cells[4].paragraphs[0].runs[0].text = "implemented"
+    edited = tmp_path / "soa.docx"
+    document.save(str(edited))
+    before = (ws / "out" / "statement-of-applicability.md").read_bytes()
+    result = _import(ws, edited, "statement-of-applicability")
+    assert result.exit_code == 2 and "isms import soa.xlsx" in result.output
+    assert (ws / "out" / "statement-of-applicability.md").read_bytes() == before

@@ -78,17 +78,21 @@ def test_docx_reads_back_with_its_structure(generated: Path) -> None:
     control = document.tables[0]
     fields = {row.cells[0].text: row.cells[1].text for row in control.rows[1:]}
     assert {
+        "Document reference",
         "Version",
         "Status",
+        "Approval date",
+        "Distribution",
         "Owner",
         "Approver",
         "Classification",
         "Effective date",
         "Next review",
     } <= set(fields)
-    history = [c.text for c in document.tables[1].rows[0].cells]  # change history
+    assert [c.text for c in document.tables[1].rows[0].cells] == ["Role", "Name", "Signature", "Date"]
+    history = [c.text for c in document.tables[2].rows[0].cells]  # change history
     assert history == ["Version", "Date", "Author", "Change"]
-    assert document.tables[1].rows[1].cells[2].text == "Drafting assistant"
+    assert document.tables[2].rows[1].cells[2].text == "Drafting assistant"
     annex = document.tables[-1]
     assert annex.rows[0].cells[0].text == "Control" and any(r.cells[0].text == "A.5.15" for r in annex.rows)
     section = document.sections[0]

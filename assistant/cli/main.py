@@ -10,6 +10,7 @@ from assistant.cli.decisions_cmd import decisions_cmd
 from assistant.cli.doctor_cmd import doctor_cmd
 from assistant.cli.draft_cmds import draft_cmd
 from assistant.cli.eval_cmd import eval_cmd
+from assistant.cli.export_cmds import export_cmd, pack_cmd
 from assistant.cli.gaps_cmd import gaps_cmd
 from assistant.cli.generate_cmd import generate_cmd
 from assistant.cli.import_cmd import import_cmd
@@ -39,6 +40,8 @@ app.command("decisions")(decisions_cmd)
 app.command("doctor")(doctor_cmd)
 app.command("gaps")(gaps_cmd)
 app.command("approvals")(approvals_cmd)
+app.command("export")(export_cmd)
+app.command("pack")(pack_cmd)
 
 
 def run() -> None:

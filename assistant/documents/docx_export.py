@@ -12,11 +12,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from lxml import etree
 
 from assistant.documents.docx_body import Body
+from assistant.documents.docx_control import (
+    TOC_MIN_PAGES,
+    approval_block,
+    control_table,
+    estimated_pages,
+    table_of_contents,
+)
 from assistant.documents.docx_layout import page_locale, section_properties, text_width
 from assistant.documents.docx_markdown import write_markdown
 from assistant.documents.docx_package import (
@@ -24,12 +30,20 @@ from assistant.documents.docx_package import (
     check_template,
     header_footer,
     localised,
+    run,
 )
 from assistant.documents.docx_package import open_template as _open_template
 from assistant.documents.docx_package import package as _package
 from assistant.documents.docx_properties import ApprovalEntry, approval_rows, core_properties, history_rows
 from assistant.documents.files import write_atomic
 from assistant.documents.markdown import ANNEX_HEADING, DocumentFile
+from assistant.documents.soa_word import (
+    COMPACT_TEXT_SIZE,
+    SOA_ID,
+    ControlRow,
+    compact_control_table,
+    detail_paragraphs,
+)
 from assistant.knowledge.loader import Corpus
 
 
@@ -57,17 +71,30 @@ def render_docx(
     body = Body(tpl, text_width(sect))
     body.paragraph(file.title, "Title")
     body.paragraph(organisation, "Subtitle")
-    _control_table(body, meta)
+    control_table(body, meta, approvals)
+    approval_block(body, meta, approvals)
     _history_table(body, history)
     if approvals:
         _approval_table(body, approvals)
+    headings = [f"{number}. {sec.heading}" for number, sec in enumerate(file.sections, start=1)]
+    if estimated_pages(file.content) > TOC_MIN_PAGES:
+        table_of_contents(body, [*headings, "Annex A. Control mapping"])
     if file.preamble:
         write_markdown(body, file.preamble)
-    for number, sec in enumerate(file.sections, start=1):
-        body.heading(f"{number}. {sec.heading}", 1)
-        write_markdown(body, sec.text)
+    details: list[ControlRow] = []
+    for heading, sec in zip(headings, file.sections, strict=True):
+        body.heading(heading, 1)
+        text = sec.text
+        if meta.get("id") == SOA_ID:  # the SoA's control table in compact form (see soa_word)
+            text, rows = compact_control_table(text)
+            details += rows
+            body.cell_size = COMPACT_TEXT_SIZE if rows else None
+        write_markdown(body, text)
+        body.cell_size = None
     body.heading("Annex A. Control mapping", 1)
     _annex(body, file, corpus)
+    if soa_detail and details:
+        _justifications(body, details)
     sect_xml = etree.tostring(sect, encoding="unicode")
     document = (
         "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
@@ -77,26 +104,17 @@ def render_docx(
     header, footer = header_footer(tpl, organisation, file.title, meta, draft)
     parts = localised(tpl, locale.language)
     core = core_properties(meta, file.title, organisation, now or datetime.now(UTC))
-    return _package(tpl, document, header, footer, parts, core)
+    return _package(tpl, document, header, footer, {**parts, **body.package_parts()}, core, body.links)
 
 
 def write_docx(path: Path, data: bytes) -> None:
     write_atomic(path, data)
 
 
-def _control_table(document: Body, meta: dict[str, Any]) -> None:
-    document.heading("Document control", 2)
-    rows = [
-        ["Document id", str(meta.get("id", ""))],
-        ["Version", str(meta.get("version", ""))],
-        ["Status", str(meta.get("status", ""))],
-        ["Owner", str(meta.get("owner", ""))],
-        ["Approver", str(meta.get("approver", ""))],
-        ["Classification", str(meta.get("classification", ""))],
-        ["Effective date", str(meta.get("effective_date", ""))],
-        ["Next review", str(meta.get("next_review", ""))],
-    ]
-    document.table(["Field", "Value"], rows)
+def _justifications(body: Body, rows: list[ControlRow]) -> None:
+    body.heading("Annex B. Control justifications", 1)
+    for lead, justification in detail_paragraphs(rows):
+        body.paragraph("", None, runs=run(lead, bold=True) + run(justification))
 
 
 def _history_table(document: Body, history: list[dict[str, str]]) -> None:
@@ -111,6 +129,12 @@ def _approval_table(document: Body, approvals: Sequence[ApprovalEntry]) -> None:
 
 
 def _annex(document: Body, file: DocumentFile, corpus: Corpus) -> None:
+    if file.meta.get("id") == SOA_ID:  # its control table is the mapping: 93 rows saying so would add nothing
+        document.paragraph(
+            "Every Annex A control has its row in the control table of this statement, with the documents that "
+            "implement it."
+        )
+        return
     where: dict[str, list[str]] = {}
     for number, sec in enumerate(file.sections, start=1):
         for cid in sec.cited_ids:

@@ -2,8 +2,9 @@
 
 Our exporter's chrome (title block, document control, change history, approval record, the annex) is
 recognised by its headings and left out; section headings lose their numbers. Lists come back from list
-styles ("List Bullet 2") or Word numbering (level and bullet/number format), bold and italic from run
-properties, tables as Markdown tables. What Word cannot carry (a loose list, a link's address, a deeper
+styles ("List Bullet 2") or Word numbering (level, bullet/number format, restarts and start values), bold,
+italic and code spans from run properties (see `docx_runs`), hyperlinks with their addresses, Quote-style
+paragraphs as block quotes, tables as Markdown tables. What Word cannot carry (a loose list, a deeper
 heading) is restored from the version the file was exported from (see `assistant.documents.reimport`).
 """
 
@@ -15,12 +16,15 @@ import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
+from assistant.documents.docx_runs import Run, is_code, is_quote, join, numbering, read_run
+from assistant.documents.docx_runs import plain as _plain
 from assistant.errors import InputError
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-CHROME_HEADINGS = {"document control", "change history", "approval record"}
+CHROME_HEADINGS = {"document control", "approval", "change history", "approval record", "contents"}
 ANNEX = re.compile(r"^annex\b.*control mapping", re.IGNORECASE)
+LIST_BREAK = "<!-- -->"  # between two lists Markdown would otherwise merge (a blank line does not part them)
 SECTION_NUMBER = re.compile(r"^\s*\d+(?:\.\s*\d+)*\.?\s+")
 CONTROL_FIELDS = {
     "document id": "id",
@@ -62,21 +66,23 @@ class _Reader:
     def __init__(self, document: Any) -> None:
         self.part = document.part
         self.styles = {s.style_id: s.name for s in document.styles}
-        self.formats = _numbering(document)
+        self.formats, self.starts = numbering(document)
         self.body = document.element.body
         self.blocks: list[str] = []
         self.fields: dict[str, str] = {}
         self.title = ""
         self.ours = False
-        self._stack: list[tuple[str, int, int]] = []  # (kind, level, count) of the open list levels
+        self._stack: list[tuple[str, int, int, str]] = []  # (kind, level, count, numId) of the open levels
 
     def read(self) -> WordDocument:
         items = list(self.body)
-        index, in_sections, skip_table, control = 0, False, False, False
+        index, in_sections, skip_table, control, contents = 0, False, False, False, False
         list_run: list[str] = []
+        quoting = False
         while index < len(items):
             element = items[index]
             index += 1
+            was_quote, quoting = quoting, False
             if element.tag == f"{W}tbl":
                 self._flush(list_run)
                 rows = self._table_rows(element)
@@ -100,8 +106,12 @@ class _Reader:
             heading = _heading_level(style)
             if heading == 2 and not in_sections and plain.lower() in CHROME_HEADINGS:
                 self._flush(list_run)
-                skip_table, control = True, plain.lower() == "document control"
+                contents = plain.lower() == "contents"  # the table of contents' entries follow, no table
+                skip_table, control = not contents, plain.lower() == "document control"
                 continue
+            if contents and not heading:
+                continue
+            contents = False
             if heading == 1:
                 self._flush(list_run)
                 if ANNEX.match(plain):
@@ -115,10 +125,17 @@ class _Reader:
                 continue
             kind = self._list_kind(element, style)
             if kind is not None:
-                list_run.append(self._list_item(kind, text.strip()))
+                self._list_item(list_run, kind, _num_id(element), text.strip())
                 continue
             self._flush(list_run)
-            if _is_code(element):
+            if is_quote(element, style):
+                quote = "> " + self._inline(element, quoted=True).strip()
+                if was_quote:  # one quote of several paragraphs
+                    self.blocks[-1] += "\n>\n" + quote
+                else:
+                    self.blocks.append(quote)
+                quoting = True
+            elif is_code(element):
                 self.blocks.append("```\n" + _plain(element).rstrip() + "\n```")
             elif text.strip():
                 self.blocks.append(text.strip())
@@ -126,21 +143,28 @@ class _Reader:
         head = [f"# {self.title}"] if self.title else []
         return WordDocument(self.title, "\n\n".join(head + self.blocks) + "\n", self.fields, self.ours)
 
-    # Lists: consecutive list paragraphs make one tight list; nesting by indent under the parent's marker.
-    def _list_item(self, kind: tuple[str, int], text: str) -> str:
+    # Lists: consecutive list paragraphs make one tight list; nesting by indent under the parent's marker. A
+    # paragraph numbered by another numbering instance (Word's "restart numbering") starts a new list.
+    def _list_item(self, run: list[str], kind: tuple[str, int], num: str, text: str) -> None:
         style, level = kind
         while self._stack and self._stack[-1][1] > level:
             self._stack.pop()
-        if self._stack and self._stack[-1][1] == level and self._stack[-1][0] == style:
+        top = self._stack[-1] if self._stack and self._stack[-1][1] == level else None
+        if top is not None and top[0] == style and top[3] == num:
             count = self._stack.pop()[2] + 1
         else:
-            if self._stack and self._stack[-1][1] == level:
+            if top is not None:
                 self._stack.pop()
-            count = 1
-        indent = sum(2 if k == "bullet" else len(f"{c}. ") for k, _lvl, c in self._stack)
-        self._stack.append((style, level, count))
+            count = self.starts.get((num, level), 1) if style == "number" else 1
+            if level == 0 and run and top is not None and top[0] == style:
+                self._flush(run)
+                self.blocks.append(LIST_BREAK)
+            elif level == 0 and run and count != 1:  # a list starting at 3 cannot follow one unparted
+                self._flush(run)
+        indent = sum(2 if k == "bullet" else len(f"{c}. ") for k, _lvl, c, _num in self._stack)
+        self._stack.append((style, level, count, num))
         marker = "- " if style == "bullet" else f"{count}. "
-        return " " * indent + marker + text
+        run.append(" " * indent + marker + text)
 
     def _flush(self, run: list[str]) -> None:
         if run:
@@ -171,18 +195,21 @@ class _Reader:
             return None
         return ("bullet" if fmt == "bullet" else "number"), level
 
-    def _inline(self, p: Any) -> str:
-        runs: list[tuple[str, bool, bool]] = []
+    def _inline(self, p: Any, quoted: bool = False) -> str:
+        """A paragraph's runs as Markdown; `quoted`: a quote in italic throughout, whose italic is the quote's."""
+        runs: list[Run] = []
         for child in p:
             if child.tag == f"{W}r":
-                runs.append(_run(child))
+                runs.append(read_run(child))
             elif child.tag == f"{W}hyperlink":
-                label = _join([_run(r) for r in child.iter(f"{W}r")])
+                label = join([read_run(r) for r in child.iter(f"{W}r")])
                 url = self._url(child)
-                runs.append((f"[{label}]({url})" if url else label, False, False))
+                runs.append(Run(_link(label, url), False, False))
             elif child.tag in (f"{W}ins", f"{W}smartTag", f"{W}fldSimple"):
-                runs.extend(_run(r) for r in child.iter(f"{W}r"))
-        return _join(runs)
+                runs.extend(read_run(r) for r in child.iter(f"{W}r"))
+        if quoted and runs and all(r.italic for r in runs if r.text.strip()):
+            runs = [r._replace(italic=False) for r in runs]
+        return join(runs)
 
     def _url(self, link: Any) -> str:
         rid = link.get(R_ID)
@@ -200,76 +227,22 @@ class _Reader:
         return rows
 
 
-def _numbering(document: Any) -> dict[tuple[str, int], str]:
-    """(numId, level) -> numFmt ("bullet", "decimal", ...) from the numbering part, when there is one."""
-    try:
-        root = document.part.numbering_part.element
-    except (KeyError, NotImplementedError, AttributeError):
-        return {}
-    abstract: dict[str, dict[int, str]] = {}
-    for a in root.findall(f"{W}abstractNum"):
-        levels = abstract.setdefault(a.get(f"{W}abstractNumId", ""), {})
-        for lvl in a.findall(f"{W}lvl"):
-            fmt = lvl.find(f"{W}numFmt")
-            levels[int(lvl.get(f"{W}ilvl", "0"))] = fmt.get(f"{W}val", "") if fmt is not None else ""
-    formats: dict[tuple[str, int], str] = {}
-    for num in root.findall(f"{W}num"):
-        ref = num.find(f"{W}abstractNumId")
-        for level, fmt in abstract.get(ref.get(f"{W}val", "") if ref is not None else "", {}).items():
-            formats[(num.get(f"{W}numId", ""), level)] = fmt
-    return formats
+def _num_id(p: Any) -> str:
+    num = p.find(f"{W}pPr/{W}numPr/{W}numId")
+    return str(num.get(f"{W}val", "")) if num is not None else ""
+
+
+def _link(label: str, url: str) -> str:
+    if not url:
+        return label
+    if url in (label, f"mailto:{label}"):
+        return f"<{label}>"  # an autolink
+    return f"[{label}]({url})"
 
 
 def _heading_level(style: str) -> int:
     match = re.match(r"heading (\d)$", style)
     return int(match.group(1)) if match else 0
-
-
-def _on(props: Any, tag: str) -> bool:
-    el = props.find(f"{W}{tag}") if props is not None else None
-    return el is not None and el.get(f"{W}val", "true") not in ("0", "false", "off")
-
-
-def _run(r: Any) -> tuple[str, bool, bool]:
-    parts = []
-    for child in r:
-        if child.tag == f"{W}t":
-            parts.append(child.text or "")
-        elif child.tag == f"{W}tab":
-            parts.append(" ")
-        elif child.tag in (f"{W}br", f"{W}cr"):
-            parts.append(" ")
-    props = r.find(f"{W}rPr")
-    return "".join(parts), _on(props, "b"), _on(props, "i")
-
-
-def _join(runs: list[tuple[str, bool, bool]]) -> str:
-    """Runs as Markdown: neighbours with the same emphasis merged, markers outside surrounding spaces."""
-    merged: list[tuple[str, bool, bool]] = []
-    for text, bold, italic in runs:
-        if merged and merged[-1][1:] == (bold, italic):
-            merged[-1] = (merged[-1][0] + text, bold, italic)
-        elif text:
-            merged.append((text, bold, italic))
-    out = []
-    for text, bold, italic in merged:
-        mark = ("**" if bold else "") + ("*" if italic else "")
-        core = text.strip()
-        if not mark or not core:
-            out.append(text)
-            continue
-        lead, trail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()) :]
-        out.append(f"{lead}{mark}{core}{mark[::-1]}{trail}")
-    return "".join(out)
-
-
-def _plain(p: Any) -> str:
-    return "".join(t.text or "" for t in p.iter(f"{W}t"))
-
-
-def _is_code(p: Any) -> bool:
-    fonts = [f.get(f"{W}ascii", "") for f in p.iter(f"{W}rFonts")]
-    return bool(fonts) and all(f.lower() in ("consolas", "courier new") for f in fonts)
 
 
 def _markdown_table(rows: list[list[str]]) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -28,6 +29,7 @@ HEADER_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.he
 FOOTER_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml"
 HEADER_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/header"
 FOOTER_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer"
+HYPERLINK_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
 REQUIRED_STYLES = ("Title", "Subtitle", "Heading 1", "Heading 2", "List Bullet", "Table Grid")
 
 
@@ -146,19 +148,19 @@ def header_footer(
 
 
 def package(
-    tpl: Template, document: str, header: str, footer: str, parts: dict[str, bytes], core: bytes
+    tpl: Template,
+    document: str,
+    header: str,
+    footer: str,
+    parts: dict[str, bytes],
+    core: bytes,
+    links: Sequence[tuple[str, str]] = (),
 ) -> bytes:
+    """The document's zip: the template's parts with `parts` (styles, numbering ...) and the body, header,
+    footer and file properties in their place, and a relationship for each of `links` (id, URL)."""
     folder = tpl.document_part.rsplit("/", 1)[0]
     rels_name = f"{folder}/_rels/{tpl.document_part.rsplit('/', 1)[1]}.rels"
-    rels = etree.fromstring(tpl.parts.get(rels_name, f'<Relationships xmlns="{PKG_REL}"/>'.encode()))
-    for rel in list(rels):
-        if rel.get("Id") in ("rIdIsmsHeader", "rIdIsmsFooter"):
-            rels.remove(rel)
-    for rid, kind, target in (
-        ("rIdIsmsHeader", HEADER_REL, "isms-header.xml"),
-        ("rIdIsmsFooter", FOOTER_REL, "isms-footer.xml"),
-    ):
-        etree.SubElement(rels, f"{{{PKG_REL}}}Relationship", Id=rid, Type=kind, Target=target)
+    rels = _document_rels(tpl.parts.get(rels_name), links)
     types = etree.fromstring(tpl.parts["[Content_Types].xml"])
     for name, kind in (
         (f"/{folder}/isms-header.xml", HEADER_TYPE),
@@ -193,6 +195,26 @@ def package(
         for name, data in replaced.items():
             archive.writestr(name, data)
     return buffer.getvalue()
+
+
+def _document_rels(template_rels: bytes | None, links: Sequence[tuple[str, str]]) -> Any:
+    """The main document's relationships: the template's, less any of ours left in it (a template made from
+    one of our files), with our header, footer and hyperlinks."""
+    rels = etree.fromstring(template_rels or f'<Relationships xmlns="{PKG_REL}"/>'.encode())
+    for rel in list(rels):
+        rid = rel.get("Id", "")
+        if rid in ("rIdIsmsHeader", "rIdIsmsFooter") or rid.startswith("rIdIsmsLink"):
+            rels.remove(rel)
+    for rid, kind, target in (
+        ("rIdIsmsHeader", HEADER_REL, "isms-header.xml"),
+        ("rIdIsmsFooter", FOOTER_REL, "isms-footer.xml"),
+    ):
+        etree.SubElement(rels, f"{{{PKG_REL}}}Relationship", Id=rid, Type=kind, Target=target)
+    for rid, url in links:
+        etree.SubElement(
+            rels, f"{{{PKG_REL}}}Relationship", Id=rid, Type=HYPERLINK_REL, Target=url, TargetMode="External"
+        )
+    return rels
 
 
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")

@@ -13,6 +13,7 @@ import frontmatter
 import yaml
 
 from assistant.documents.files import write_atomic
+from assistant.documents.references import document_reference
 from assistant.drafting.models import Draft, DraftedSection
 from assistant.errors import InputError
 from assistant.inputs.profile import Profile
@@ -21,12 +22,14 @@ from assistant.knowledge.loader import Corpus
 ANNEX_HEADING = "Annex: control mapping"
 FRONT_MATTER_FIELDS = (
     "id",
+    "reference",
     "title",
     "version",
     "status",
     "owner",
     "approver",
     "classification",
+    "distribution",
     "effective_date",
     "next_review",
     "clauses",
@@ -71,14 +74,17 @@ def front_matter(draft: Draft, corpus: Corpus, profile: Profile, today: date, ve
         approver = others[0] if others else approver
     cited_controls = {c for s in draft.sections for c in s.cited_ids if c.startswith("A.")}
     controls = sorted(set(doc.controls) | cited_controls, key=_control_key)
+    control = profile.document_control
     return {
         "id": doc.id,
+        "reference": document_reference(doc.id, corpus.documents, control),
         "title": doc.title,
         "version": version,
         "status": "draft",
         "owner": f"{owner.name} ({owner.title})",
         "approver": f"{approver.name} ({approver.title})",
-        "classification": profile.document_control.classification,
+        "classification": control.classification,
+        "distribution": control.distribution_of(doc.id, doc.kind),
         "effective_date": today.isoformat(),
         "next_review": add_months(today, doc.review_cycle_months).isoformat(),
         "clauses": list(doc.clauses),
@@ -130,7 +136,13 @@ def control_mapping(draft: Draft, corpus: Corpus) -> str:
     return "\n".join(rows)
 
 
-RECORDED = ("inputs_hash", "generated_by", "decisions")  # front matter that changes without the text
+RECORDED = (
+    "inputs_hash",
+    "generated_by",
+    "decisions",
+    "reference",
+    "distribution",
+)  # front matter that changes without the text
 
 
 def prepare_document(

@@ -11,9 +11,11 @@ import frontmatter
 from assistant.documents.docx_import import WordDocument, read_docx
 from assistant.documents.markdown import ANNEX_HEADING, next_version, parse_document
 from assistant.documents.merge import MINE_MARK, SPLIT_MARK, THEIRS_MARK, merge3
+from assistant.documents.soa_word import SOA_ID
+from assistant.errors import InputError
 from assistant.knowledge.loader import Corpus
 
-EDITABLE_FIELDS = ("owner", "approver", "classification", "effective_date", "next_review")
+EDITABLE_FIELDS = ("owner", "approver", "classification", "distribution", "effective_date", "next_review")
 
 
 def imported_content(
@@ -64,7 +66,17 @@ def word_body(previous: str | None, word: WordDocument, corpus: Corpus) -> str:
     old = parse_document(previous, "previous version")
     exported, _annex = split_annex(old.content)
     base = read_docx(render_docx(old, corpus, "", []), "previous version").body
+    if old.meta.get("id") == SOA_ID and _control_rows(base) != _control_rows(word.body):
+        raise InputError(
+            f"{SOA_ID}: the Word file's control table is a one-line summary of each control, so rows changed "
+            "there cannot be imported; change rows in soa.xlsx (`isms import soa.xlsx`) or in the SoA grid of "
+            "`isms ui`. Edits to the other sections import as usual."
+        )
     return restore(base, exported, word.body)
+
+
+def _control_rows(body: str) -> list[str]:
+    return [line for line in body.splitlines() if line.startswith("| [A.")]
 
 
 def restore(base: str, exported: str, imported: str) -> str:

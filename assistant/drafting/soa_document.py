@@ -82,13 +82,14 @@ def _body(section: Section, soa: Soa, profile: Profile, titles: dict[str, str]) 
         )
     if "control table" in heading or heading == "controls":
         return table(
-            ["Control", "Title", "Applicable", "Status", "Drivers", "Justification", "Documents"],
+            ["Control", "Title", "Applicable", "Status", "Owner", "Drivers", "Justification", "Documents"],
             [
                 [
                     f"[{r.control_id}]",
                     r.title,
                     r.applicable,
                     r.implementation_status.replace("_", " "),
+                    r.owner,
                     ", ".join(driver_names(r.drivers, profile)),
                     r.justification,
                     ", ".join(titles.get(d, d) for d in r.documents),

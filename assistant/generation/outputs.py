@@ -33,7 +33,8 @@ def _word_key(
     from assistant.documents.docx_layout import organisation_country
 
     template = inputs.settings.docx_template or docx_export.BUNDLED_TEMPLATE
-    exporter = max(p.stat().st_mtime_ns for p in Path(docx_export.__file__).parent.glob("docx_*.py"))
+    folder = Path(docx_export.__file__).parent
+    exporter = max(p.stat().st_mtime_ns for p in [*folder.glob("docx_*.py"), folder / "soa_word.py"])
     payload = json.dumps(
         [md_text, history, approvals, str(template),
          template.stat().st_mtime_ns if template.exists() else 0, exporter,

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from assistant.errors import InputError
 from assistant.ids import CONTROL_ID, DOCUMENT_ID, ROLE_LABELS, ROLE_NAMES, ControlId
+from assistant.inputs.document_control import DocumentControl
 from assistant.yamlio import load_yaml, validate_yaml_file
 
 ImplementationStatus = Literal["implemented", "partial", "planned", "not_implemented"]
@@ -302,24 +303,6 @@ class RiskCriteria(_Strict):
         if sorted(value) != [1, 2, 3, 4, 5]:
             raise ValueError(f"expected labels for levels 1 to 5, found levels {sorted(value)}")
         return value
-
-
-class DocumentControl(_Strict):
-    owner: str = Field(description="Default document owner (a role name such as isms_owner)")
-    approver: str
-    classification: str = "Internal"
-    review_cycle_months: int = Field(default=12, ge=1, le=36)
-    classification_levels: list[str] = Field(
-        default_factory=lambda: ["Public", "Internal", "Confidential", "Restricted"], min_length=2
-    )
-
-    @model_validator(mode="after")
-    def _classification_known(self) -> DocumentControl:
-        if self.classification not in self.classification_levels:
-            raise ValueError(
-                f"classification {self.classification!r} is not one of {self.classification_levels}"
-            )
-        return self
 
 
 class ReviewCadences(_Strict):

@@ -1,4 +1,4 @@
-"""document-control: complete front matter, a review date after the effective date, valid version/status.
+"""document-control: complete front matter, a reference no other document has, a review date after the effective date, valid version/status.
 
 With a version store in the workspace, status is the store's, not the file's: a file saying approved must
 be an approved version's text (the status field aside), approved by one of the profile's approvers, and
@@ -29,8 +29,11 @@ def _date(value: object) -> date | None:
 def check(ds: DocumentSet) -> CheckResult:
     findings: list[str] = [f"{d}: {reason}" for d, reason in ds.unreadable.items()]
     levels = ds.profile.document_control.classification_levels
+    holders: dict[str, list[str]] = {}
     for doc_id, doc in sorted(ds.documents.items()):
         meta = doc.meta
+        if meta.get("reference"):
+            holders.setdefault(str(meta["reference"]), []).append(doc_id)
         for key in FRONT_MATTER_FIELDS:
             if key not in meta or meta[key] in (None, ""):
                 findings.append(f"{doc_id}: front matter field '{key}' is missing or empty")
@@ -55,6 +58,9 @@ def check(ds: DocumentSet) -> CheckResult:
             findings.append(f"{doc_id}: next_review {review} is not after effective_date {effective}")
         if ds.store_path is not None and meta.get("status") == "approved":
             findings += _approval(ds, doc_id, meta.get("approver"))
+    for reference, docs in sorted(holders.items()):
+        if len(docs) > 1:
+            findings.append(f"{', '.join(docs)}: share the document reference {reference}")
     return result("document-control", findings, max(1, len(ds.documents) * 4))
 
 

@@ -16,8 +16,9 @@ from assistant.documents.cells import safe_cell
 from assistant.errors import InputError
 from assistant.inputs.workspace import Workspace
 from assistant.store import DocumentStore
+from assistant.store.service import APPROVAL_COLUMNS
 
-COLUMNS = ("document", "version", "label", "approver", "approved_at", "comment", "override")
+COLUMNS = APPROVAL_COLUMNS
 
 
 def list_approvals(

@@ -20,9 +20,8 @@ from assistant.generation.evidence_guide import GUIDE_MD, GUIDE_XLSX
 from assistant.generation.pdf_export import SOA_XLSX, PdfReport, export_pdfs, open_store
 from assistant.inputs.workspace import Workspace
 from assistant.knowledge.loader import Corpus
+from assistant.store.service import APPROVAL_COLUMNS
 
-# The approval record's columns, as `isms approvals --csv` writes them.
-APPROVAL_COLUMNS = ("document", "version", "label", "approver", "approved_at", "comment", "override")
 INDEX_COLUMNS = ("Document", "Reference", "Version", "Status", "Approver", "Approved", "File")
 
 

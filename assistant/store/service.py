@@ -92,6 +92,9 @@ class Review:
     created_at: datetime
 
 
+APPROVAL_COLUMNS = ("document", "version", "label", "approver", "approved_at", "comment", "override")
+
+
 @dataclass(frozen=True)
 class Approval:
     """One approval: who approved which version of which document, when, and whether it overrode an open
@@ -107,7 +110,8 @@ class Approval:
     override: bool
 
     def cells(self) -> list[str]:
-        """The approval as text, in the order of `isms approvals --csv` and the Audit log page."""
+        """The approval as text, in the order of APPROVAL_COLUMNS (`isms approvals --csv`, the audit pack's
+        approvals.csv and the Audit log page)."""
         return [
             self.document_id,
             str(self.version_number),

@@ -111,7 +111,8 @@ def test_word_control_table_shows_reference_status_distribution_and_approval(
     assert fields["Approval date"] == f"{approvals[-1].approved_at:%Y-%m-%d}"
     row = docx.Document(str(path)).tables[1].rows[2]
     assert (
-        row.cells[1].text == "Priya Raman" and "Approved in the ISMS document register" in row.cells[2].text
+        row.cells[1].text == "Priya Raman (Chief Executive Officer)"
+        and "Approved in the ISMS document register" in row.cells[2].text
     )
     assert row.cells[3].text == fields["Approval date"]
 
@@ -161,8 +162,8 @@ def test_soa_word_is_compact_one_row_per_control(generated: Path) -> None:
     assert len(rows) == 93
     reasons = {row.cells[0].text: row.cells[3].text for row in rows}
     assert all(len(r) <= REASON_CHARS + 12 for r in reasons.values())
-    assert reasons["[A.5.1]"].startswith("R-013")  # drivers, not the justification's prose
-    assert reasons["[A.7.4]"].startswith("Excluded: ")
+    assert reasons["A.5.1"].startswith("R-013")  # drivers, not the justification's prose
+    assert reasons["A.7.4"].startswith("Excluded: ")
     owners = {row.cells[5].text for row in rows}
     assert "Claire Whitfield" in owners and not any("Officer" in o for o in owners)
     document = docx.Document(str(path))
@@ -193,3 +194,36 @@ def test_first_sentence_cuts_at_a_word() -> None:
     cut = first_sentence(long)
     assert cut.endswith("…") and len(cut) <= REASON_CHARS + 1 and not cut[:-1].endswith(" ")
     assert first_sentence("Short one. Another.") == "Short one."
+
+
+def test_wide_tables_turn_the_document_landscape_in_small_text(generated: Path) -> None:
+    register = docx.Document(str(generated / "out" / "nonconformity-and-corrective-action-register.docx"))
+    section = register.sections[0]
+    assert section.page_width > section.page_height  # 13 columns do not fit a portrait page
+    table = next(t for t in register.tables if t.rows[0].cells[0].text == "Ref")
+    assert 'w:sz w:val="17"' in table._tbl.xml  # 8.5 pt
+    policy = docx.Document(str(generated / "out" / f"{DOC}.docx"))
+    assert policy.sections[0].page_width < policy.sections[0].page_height
+
+
+def test_short_tables_keep_together_and_the_history_lists_each_version_once(generated: Path) -> None:
+    document = docx.Document(str(generated / "out" / f"{DOC}.docx"))
+    control = document.tables[0]._tbl.xml
+    assert control.count("<w:keepNext/>") >= 10  # every row but the last keeps with the next
+    from assistant.generation.word_file import store_history
+    from assistant.store import DocumentStore
+
+    class _V:
+        def __init__(self, label: str, day: int, note: str) -> None:
+            from datetime import UTC, datetime
+
+            self.label, self.author, self.source, self.note = label, "isms (offline, x)", "generated", note
+            self.created_at = datetime(2026, 12, day, tzinfo=UTC)
+
+    class _Store:
+        def versions(self, _doc: str) -> list[_V]:
+            return [_V("0.1", 1, "first"), _V("0.1", 2, "again"), _V("0.2", 3, "edited")]
+
+    rows = store_history(_Store(), DOC)  # type: ignore[arg-type]
+    assert [(r["version"], r["change"]) for r in rows] == [("0.1", "again"), ("0.2", "edited")]
+    assert DocumentStore  # the real store has the same versions() shape

@@ -135,10 +135,24 @@ def test_the_summary_is_formulas_that_count_the_rows(generated: Path) -> None:
 
 def test_document_control_sheet(generated: Path) -> None:
     book = _book(render_soa_xlsx(_soa(generated), "Kestrel Analytics Ltd", front_matter=FRONT))
+    for (
+        sheet
+    ) in book.worksheets:  # every printed page says whose, what, which version, and DRAFT until approved
+        assert sheet.oddHeader.left.text == "Kestrel Analytics Ltd | Statement of Applicability"
+        assert sheet.oddHeader.right.text == "version 0.3" and sheet.oddHeader.center.text == "DRAFT"
+    referenced = _book(
+        render_soa_xlsx(
+            _soa(generated), "K", front_matter={**FRONT, "reference": "ISMS-STM-002", "status": "approved"}
+        )
+    )
+    control = {r[0]: r[1] for r in referenced["Document control"].iter_rows(min_row=2, values_only=True)}
+    assert control["Document reference"] == "ISMS-STM-002" and control["Status"] == "Approved"
+    assert referenced.worksheets[0].oddHeader.right.text == "ISMS-STM-002 | version 0.3"
+    assert not referenced.worksheets[0].oddHeader.center.text
     fields = {r[0]: r[1] for r in book["Document control"].iter_rows(min_row=2, values_only=True)}
     assert fields["Document reference"] == SOA_DOC and fields["Title"] == "Statement of Applicability"
     assert fields["Organisation"] == "Kestrel Analytics Ltd" and fields["Version"] == "0.3"
-    assert fields["Status"] == "in_review" and fields["Owner"] == "Claire Whitfield (CEO)"
+    assert fields["Status"] == "In review" and fields["Owner"] == "Claire Whitfield (CEO)"
     assert (
         fields["Approver"] == "Daniel Okafor (Head of Security)"
         and fields["Classification"] == "Confidential"

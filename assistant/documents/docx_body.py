@@ -25,6 +25,11 @@ from assistant.documents.docx_tables import (
 )
 
 CELL_PARAGRAPH = '<w:pPr><w:spacing w:before="0" w:after="40"/></w:pPr>'  # table text sits close
+KEEP_PARAGRAPH = '<w:pPr><w:keepNext/><w:spacing w:before="0" w:after="40"/></w:pPr>'  # with the next row
+KEEP_TOGETHER_ROWS = 12  # tables up to this many rows are kept on one page when they fit
+WIDE_TABLE_COLUMNS = 6  # tables this wide are set in smaller text
+WIDE_TABLE_SIZE = 17  # half-points: 8.5 pt
+BODY_SIZE = 22  # half-points: the template's 11 pt body text
 MD = MarkdownIt("commonmark").enable("table")
 
 
@@ -77,7 +82,11 @@ class Body:
         """A table whose header row repeats on every page, whose rows never split across pages, and whose
         columns are as wide as their content needs (see docx_tables)."""
         cols = max(1, len(header))
-        widths = column_widths(header, rows, self.width)
+        size = self.cell_size or (WIDE_TABLE_SIZE if cols >= WIDE_TABLE_COLUMNS else None)
+        saved, self.cell_size = self.cell_size, size
+        scale = size / BODY_SIZE if size else 1.0
+        widths = column_widths(header, rows, self.width, char_scale=scale)
+        together = len(rows) <= KEEP_TOGETHER_ROWS  # a short table moves to the next page whole
         grid_style = self.style("Table Grid")
         out = [f"<w:tbl>{table_properties(_attr(grid_style) if grid_style else None, self.width)}"]
         out.append(table_grid(widths))
@@ -86,24 +95,27 @@ class Body:
             f"<w:tr>{HEADER_ROW_PROPS}"
             + "".join(
                 f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{width}"/>{shade}</w:tcPr>'
-                f"<w:p>{CELL_PARAGRAPH}{self._sized(_run(text, bold=True))}</w:p></w:tc>"
+                f"<w:p>{KEEP_PARAGRAPH if together and rows else CELL_PARAGRAPH}"
+                f"{self._sized(_run(text, bold=True))}</w:p></w:tc>"
                 for text, width in zip((list(header) + [""] * cols)[:cols], widths, strict=True)
             )
             + "</w:tr>"
         )
-        for values in rows:
+        for index, values in enumerate(rows):
             cells = (list(values) + [""] * cols)[:cols]
+            props = KEEP_PARAGRAPH if together and index < len(rows) - 1 else CELL_PARAGRAPH
             out.append(
                 f"<w:tr>{ROW_PROPS}"
                 + "".join(
                     f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{width}"/></w:tcPr>'
-                    f"<w:p>{CELL_PARAGRAPH}{self._sized(self._cell_runs(text))}</w:p></w:tc>"
+                    f"<w:p>{props}{self._sized(self._cell_runs(text))}</w:p></w:tc>"
                     for text, width in zip(cells, widths, strict=True)
                 )
                 + "</w:tr>"
             )
         out.append("</w:tbl>")
         self.parts.append("".join(out))
+        self.cell_size = saved
 
     def _sized(self, runs: str) -> str:
         """`runs` at the table text size, when one is set: w:sz goes before w:u in a run's properties."""

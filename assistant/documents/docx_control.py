@@ -52,11 +52,13 @@ def approval_block(body: Body, meta: dict[str, Any], approvals: Sequence[Approva
     version = str(meta.get("version", ""))
     if approved is not None:
         signed = f"Approved in the ISMS document register, version {version}"
-        approver, when = approved.approver, f"{approved.approved_at:%Y-%m-%d}"
+        named = str(meta.get("approver", ""))  # "Priya Raman (Chief Executive Officer)": with the role
+        approver = named if named.startswith(approved.approver) else approved.approver
+        when = f"{approved.approved_at:%Y-%m-%d}"
     else:
         signed, approver, when = "", str(meta.get("approver", "")), ""
     rows = [
-        ["Prepared by (owner)", str(meta.get("owner", "")), "", ""],
+        ["Owner", str(meta.get("owner", "")), "", ""],
         ["Approved by", approver, signed, when],
     ]
     body.table(["Role", "Name", "Signature", "Date"], rows)
@@ -71,7 +73,7 @@ def table_of_contents(body: Body, headings: list[str]) -> None:
     field is updated; Word updates it (with page numbers) when the file is opened."""
     body.heading("Contents", 2)
     entry_style = body.style("toc 1") or body.style("TOC 1")
-    props = f'<w:pPr><w:pStyle w:val="{attr(entry_style)}"/></w:pPr>' if entry_style else ""
+    style = f'<w:pStyle w:val="{attr(entry_style)}"/>' if entry_style else ""
     begin = (
         '<w:r><w:fldChar w:fldCharType="begin" w:dirty="true"/></w:r>'
         '<w:r><w:instrText xml:space="preserve"> TOC \\o "1-2" \\h \\z \\u </w:instrText></w:r>'
@@ -81,8 +83,10 @@ def table_of_contents(body: Body, headings: list[str]) -> None:
     entries = headings or [""]
     for index, heading in enumerate(entries):
         lead = begin if index == 0 else ""
-        tail = end if index == len(entries) - 1 else ""
-        body.parts.append(f"<w:p>{props}{lead}{run(heading)}{tail}</w:p>")
+        last = index == len(entries) - 1
+        tail = end if last else ""
+        keep = "" if last else "<w:keepNext/>"  # the contents stay on one page
+        body.parts.append(f"<w:p><w:pPr>{style}{keep}</w:pPr>{lead}{run(heading)}{tail}</w:p>")
 
 
 __all__ = [

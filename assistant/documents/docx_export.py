@@ -35,6 +35,7 @@ from assistant.documents.docx_package import (
 from assistant.documents.docx_package import open_template as _open_template
 from assistant.documents.docx_package import package as _package
 from assistant.documents.docx_properties import ApprovalEntry, approval_rows, core_properties, history_rows
+from assistant.documents.docx_tables import widest_table
 from assistant.documents.files import write_atomic
 from assistant.documents.markdown import ANNEX_HEADING, DocumentFile
 from assistant.documents.soa_word import (
@@ -67,6 +68,8 @@ def render_docx(
     tpl = _open_template(template)
     meta = file.meta
     locale = page_locale(country)
+    # A register or plan whose table has many columns is printed landscape, as the SoA is.
+    landscape = landscape or widest_table(file.content) >= LANDSCAPE_COLUMNS
     sect = section_properties(tpl.sect_pr, landscape, locale)
     body = Body(tpl, text_width(sect))
     body.paragraph(file.title, "Title")
@@ -78,7 +81,9 @@ def render_docx(
         _approval_table(body, approvals)
     headings = [f"{number}. {sec.heading}" for number, sec in enumerate(file.sections, start=1)]
     if estimated_pages(file.content) > TOC_MIN_PAGES:
-        table_of_contents(body, [*headings, "Annex A. Control mapping"])
+        table_of_contents(
+            body, [*headings, *(["Annex A. Control mapping"] if meta.get("id") != SOA_ID else [])]
+        )
     if file.preamble:
         write_markdown(body, file.preamble)
     details: list[ControlRow] = []
@@ -91,8 +96,9 @@ def render_docx(
             body.cell_size = COMPACT_TEXT_SIZE if rows else None
         write_markdown(body, text)
         body.cell_size = None
-    body.heading("Annex A. Control mapping", 1)
-    _annex(body, file, corpus)
+    if meta.get("id") != SOA_ID:  # the SoA's control table is its mapping
+        body.heading("Annex A. Control mapping", 1)
+        _annex(body, file, corpus)
     if soa_detail and details:
         _justifications(body, details)
     sect_xml = etree.tostring(sect, encoding="unicode")
@@ -105,6 +111,9 @@ def render_docx(
     parts = localised(tpl, locale.language)
     core = core_properties(meta, file.title, organisation, now or datetime.now(UTC))
     return _package(tpl, document, header, footer, {**parts, **body.package_parts()}, core, body.links)
+
+
+LANDSCAPE_COLUMNS = 8  # a table this wide makes its document landscape
 
 
 def write_docx(path: Path, data: bytes) -> None:
@@ -129,12 +138,6 @@ def _approval_table(document: Body, approvals: Sequence[ApprovalEntry]) -> None:
 
 
 def _annex(document: Body, file: DocumentFile, corpus: Corpus) -> None:
-    if file.meta.get("id") == SOA_ID:  # its control table is the mapping: 93 rows saying so would add nothing
-        document.paragraph(
-            "Every Annex A control has its row in the control table of this statement, with the documents that "
-            "implement it."
-        )
-        return
     where: dict[str, list[str]] = {}
     for number, sec in enumerate(file.sections, start=1):
         for cid in sec.cited_ids:

@@ -133,7 +133,7 @@ def approval_rows(approvals: Sequence[ApprovalEntry]) -> list[list[str]]:
     rows = []
     for a in approvals:
         comment = ("Override of an open change request. " if a.override else "") + a.comment
-        version = f"{a.version_label} (#{a.version_number})" if a.version_label else f"#{a.version_number}"
+        version = a.version_label or f"draft {a.version_number}"
         rows.append([version, a.approver, f"{a.approved_at:%Y-%m-%d %H:%M} UTC", comment])
     return rows
 

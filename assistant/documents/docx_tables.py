@@ -7,6 +7,7 @@ longest word (so words do not break mid-word), and a justification column about 
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 
@@ -14,7 +15,7 @@ CHAR_TWIPS = 105  # an average character of the 10.5-11 pt body text
 CELL_PADDING = 230  # the cell's left and right margins (108 twips each) and a little air
 MIN_COLUMN = 600  # about 1 cm: even an empty column stays readable
 LONG_TEXT = 90  # characters beyond which a cell wraps anyway: longer text earns no more width
-PINNED_SHARES = {"justification": 0.40}  # header word -> share of the table width
+PINNED_SHARES = {"justification": 0.40, "signature": 0.26}  # header word -> share of the table width
 
 HEADER_ROW_PROPS = "<w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>"
 ROW_PROPS = "<w:trPr><w:cantSplit/></w:trPr>"
@@ -30,8 +31,12 @@ def _longest_word(text: str) -> int:
     return max((len(word) for word in _visible(text).split()), default=0)
 
 
-def column_widths(header: Sequence[str], rows: Sequence[Sequence[str]], total: int) -> list[int]:
-    """Widths in twips, summing to `total`, for a table with this header and these rows."""
+def column_widths(
+    header: Sequence[str], rows: Sequence[Sequence[str]], total: int, char_scale: float = 1.0
+) -> list[int]:
+    """Widths in twips, summing to `total`, for a table with this header and these rows; `char_scale` is
+    the table's text size against the body's (0.8 for 9 pt text)."""
+    char = int(CHAR_TWIPS * char_scale)
     cols = max(1, len(header))
     cells = [list(header), *[(list(r) + [""] * cols)[:cols] for r in rows]]
     pinned: dict[int, int] = {}
@@ -43,10 +48,11 @@ def column_widths(header: Sequence[str], rows: Sequence[Sequence[str]], total: i
     room = total - sum(pinned.values())
     floors, wants = [], []
     for i in free:
-        words = max(_longest_word(row[i]) for row in cells)
+        body_words = max((_longest_word(row[i]) for row in cells[1:]), default=0)
+        words = max(body_words, math.ceil(_longest_word(cells[0][i]) * 1.1))  # the header is bold
         longest = max(len(_visible(row[i])) for row in cells)
-        floors.append(max(MIN_COLUMN, min(words, 24) * CHAR_TWIPS + CELL_PADDING))
-        wants.append(max(MIN_COLUMN, min(longest, LONG_TEXT) * CHAR_TWIPS + CELL_PADDING))
+        floors.append(max(MIN_COLUMN, min(words, 24) * char + CELL_PADDING))
+        wants.append(max(MIN_COLUMN, min(longest, LONG_TEXT) * char + CELL_PADDING))
     widths = dict(zip(free, _share(room, floors, wants), strict=True)) if free else {}
     widths.update(pinned)
     result = [widths[i] for i in range(cols)]
@@ -83,4 +89,17 @@ def table_grid(widths: Sequence[int]) -> str:
     return "<w:tblGrid>" + "".join(f'<w:gridCol w:w="{w}"/>' for w in widths) + "</w:tblGrid>"
 
 
-__all__ = ["HEADER_ROW_PROPS", "ROW_PROPS", "column_widths", "table_grid", "table_properties"]
+__all__ = ["HEADER_ROW_PROPS", "ROW_PROPS", "column_widths", "table_grid", "table_properties", "widest_table"]
+
+
+_RULE = re.compile(r"^\|?\s*:?-{3,}")
+
+
+def widest_table(markdown: str) -> int:
+    """The number of columns of the widest Markdown table in `markdown` (0 when it has none)."""
+    lines = markdown.splitlines()
+    widest = 0
+    for above, line in zip(lines, lines[1:], strict=False):
+        if above.lstrip().startswith("|") and _RULE.match(line.strip()):
+            widest = max(widest, len(re.split(r"(?<!\\)\|", above.strip().strip("|"))))
+    return widest

@@ -76,7 +76,7 @@ def word_body(previous: str | None, word: WordDocument, corpus: Corpus) -> str:
 
 
 def _control_rows(body: str) -> list[str]:
-    return [line for line in body.splitlines() if line.startswith("| [A.")]
+    return [line for line in body.splitlines() if line.startswith(("| A.", "| [A."))]
 
 
 def restore(base: str, exported: str, imported: str) -> str:

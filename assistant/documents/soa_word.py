@@ -84,7 +84,7 @@ def compact_control_table(text: str) -> tuple[str, list[ControlRow]]:
             )
         )  # fmt: skip
         compact = [
-            cells.get("control", ""),
+            control,  # A.5.1, not the citation tag [A.5.1]
             cells.get("title", ""),
             cells.get("applicable", ""),
             _reason(cells).replace("|", "\\|"),

@@ -23,6 +23,7 @@ from assistant.documents.files import write_atomic
 from assistant.documents.soa_csv import COLUMNS, row_values
 from assistant.documents.xlsx_layout import (
     DEFAULT_CLASSIFICATION,
+    page_header,
     print_setup,
     set_widths,
     style_header,
@@ -105,6 +106,11 @@ def render_soa_xlsx(
     _soa_sheet(sheet, soa, label)
     _summary(book.create_sheet(SUMMARY_SHEET), organisation, label)
     _document_control(book.create_sheet(CONTROL_SHEET), soa, organisation, label, meta, generated)
+    reference = str(meta.get("reference") or "")
+    version = f"version {meta['version']}" if meta.get("version") else ""
+    draft = str(meta.get("status", "draft")).strip().lower() != "approved"
+    for ws in book.worksheets:  # who, what and which version on every printed page; DRAFT until approved
+        page_header(ws, organisation, SOA_TITLE, reference, version, draft)
     book.active = 0
     buffer = io.BytesIO()
     book.save(buffer)
@@ -199,11 +205,11 @@ def _document_control(
 
     excluded = sum(r.applicable == "no" for r in soa.rows)
     rows = [
-        ["Document reference", value("id", SOA_REFERENCE)],
+        ["Document reference", value("reference") or value("id", SOA_REFERENCE)],
         ["Title", value("title", SOA_TITLE)],
         ["Organisation", organisation],
         ["Version", value("version", "not yet versioned")],
-        ["Status", value("status", "draft")],
+        ["Status", value("status", "draft").replace("_", " ").capitalize()],
         ["Owner", value("owner", "not stated")],
         ["Approver", value("approver", "not stated")],
         ["Classification", classification],

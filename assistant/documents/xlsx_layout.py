@@ -17,7 +17,7 @@ PAGE_FOOTER = "Page &P of &N"
 HEADER_FILL = PatternFill("solid", fgColor="1F3A5F")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 WRAP = Alignment(vertical="top", wrap_text=True)
-LINE_HEIGHT = 15.0  # points per line of 11 pt Calibri
+LINE_HEIGHT = 14.0  # points per line of 11 pt Calibri (Carlito in LibreOffice: 13.4)
 MAX_HEIGHT = 409.0  # Excel's highest row
 MAX_LINES = 40  # a longer cell scrolls rather than making a row taller than a page
 
@@ -45,6 +45,22 @@ def print_setup(sheet: Worksheet, classification: str | None = None, title_rows:
         footer.right.text = PAGE_FOOTER
 
 
+def page_header(
+    sheet: Worksheet, organisation: str, title: str, reference: str, version: str, draft: bool
+) -> None:
+    """The printed page header: organisation and title on the left, reference and version on the right,
+    DRAFT in the centre until the document is approved."""
+    left = footer_text(" | ".join(p for p in (organisation, title) if p))
+    right = footer_text(" | ".join(p for p in (reference, version) if p))
+    for header in (sheet.oddHeader, sheet.evenHeader, sheet.firstHeader):
+        header.left.text = left
+        header.right.text = right
+        if draft:
+            header.center.text = "DRAFT"
+            header.center.font = "Calibri,Bold"
+            header.center.color = "C00000"
+
+
 def style_header(sheet: Worksheet, row: int = 1) -> None:
     """The header row: white bold on dark blue, wrapped, centred vertically."""
     for cell in sheet[row]:
@@ -62,7 +78,7 @@ def set_widths(sheet: Worksheet, widths: Mapping[int, float] | list[float]) -> N
 def _lines(value: object, width: float) -> int:
     if value is None:
         return 1
-    chars = max(int(width * 1.1) - 1, 1)  # about 1.1 characters of 11 pt text per unit of width
+    chars = max(int(width * 1.3) - 1, 1)  # about 1.3 characters of 11 pt prose per unit of width
     return sum(max(math.ceil(len(part) / chars), 1) for part in str(value).split("\n"))
 
 

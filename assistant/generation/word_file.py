@@ -21,16 +21,22 @@ def history_author(author: str) -> str:
 
 
 def store_history(store: DocumentStore, doc_id: str) -> list[dict[str, str]]:
-    """The change history of a document from its versions in the store, oldest first."""
-    return [
-        {
+    """The change history of a document from its versions in the store, oldest first; versions saved one
+    after another under the same label (drafts regenerated before the label moved on) are one row, the
+    newest."""
+    rows: list[dict[str, str]] = []
+    for v in store.versions(doc_id):
+        row = {
             "version": v.label,
             "date": v.created_at.date().isoformat(),
             "author": history_author(v.author),
             "change": v.note or v.source,
         }
-        for v in store.versions(doc_id)
-    ]
+        if rows and rows[-1]["version"] == v.label:
+            rows[-1] = row
+        else:
+            rows.append(row)
+    return rows
 
 
 def version_docx(

@@ -6,7 +6,7 @@ import json
 import os
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
@@ -14,6 +14,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 from assistant.errors import InputError
 from assistant.providers import provider_names
 
+OFFLINE_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
+OPENAI_EMBEDDING_MODEL = "text-embedding-3-small"
 REPO_ROOT = Path(__file__).resolve().parents[1]
 ENV_FILE = ".env"
 API_KEY_VARS = "OPENAI_API_KEY or ISMS_API_KEY"
@@ -57,10 +59,15 @@ class Settings(BaseSettings):
     requests_per_minute: int = Field(default=500, ge=1, le=100_000)
     timeout_seconds: float = Field(default=60.0, gt=0)
     max_retries: int = Field(default=4, ge=0, le=10)
+    max_output_tokens: int | None = Field(default=None, ge=64, le=200_000)  # None: each chain's own limit
     corpus_dir: Path = REPO_ROOT / "corpus"
     prompts_dir: Path = REPO_ROOT / "prompts"
     docx_template: Path | None = None
-    embedding_model: str = "all-MiniLM-L6-v2"
+    embedding_model: str = OFFLINE_EMBEDDING_MODEL
+    embedding_provider: Literal["offline", "openai"] = "offline"  # separate from the chat provider
+    embedding_base_url: str | None = None  # unset: the chat base URL (ISMS_BASE_URL)
+    redact_pii: bool | None = None  # unset: redact personal data for every endpoint off this machine
+    local_only: bool = False  # refuse any request to an endpoint that is not loopback
     prices: dict[str, Price] = Field(default_factory=lambda: dict(DEFAULT_PRICES))
 
     @field_validator("provider")
@@ -83,7 +90,17 @@ class Settings(BaseSettings):
             raise ValueError("the key contains spaces or characters other than printable ASCII")
         return SecretStr(key)
 
-    @field_validator("base_url")
+    @field_validator("embedding_provider", mode="before")
+    @classmethod
+    def _lower(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("redact_pii", mode="before")
+    @classmethod
+    def _auto_is_unset(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and value.strip().lower() in {"", "auto"} else value
+
+    @field_validator("base_url", "embedding_base_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         if value is None or not value.strip():
@@ -102,11 +119,23 @@ class Settings(BaseSettings):
             return "openai" if (self.api_key or self.base_url) else "offline"
         return self.provider.strip().lower()
 
+    @property
+    def resolved_embedding_model(self) -> str:
+        """The embedding model: with the openai embedding provider the offline default means OpenAI's."""
+        if self.embedding_provider == "openai" and self.embedding_model == OFFLINE_EMBEDDING_MODEL:
+            return OPENAI_EMBEDDING_MODEL
+        return self.embedding_model
+
+    @property
+    def resolved_embedding_base_url(self) -> str | None:
+        return self.embedding_base_url or self.base_url
+
     def masked(self) -> dict[str, Any]:
         """The effective settings for display: the API key is never shown."""
         data = self.model_dump(mode="json", exclude={"api_key", "prices"})
         data["api_key"] = _mask(self.api_key)
         data["resolved_provider"] = self.resolved_provider
+        data["resolved_embedding_model"] = self.resolved_embedding_model
         data["prices"] = {k: v.model_dump() for k, v in self.prices.items()}
         return data
 
@@ -117,10 +146,10 @@ def _mask(key: SecretStr | None) -> str:
     return "set (hidden)" if key.get_secret_value() else "(empty)"
 
 
-def endpoint(base_url: str | None) -> str:
+def endpoint(base_url: str | None, setting: str = "ISMS_BASE_URL / --base-url") -> str:
     """Where OpenAI-compatible requests go, and the setting that says so."""
     if base_url:
-        return f"{base_url} (ISMS_BASE_URL / --base-url)"
+        return f"{base_url} ({setting})"
     if os.environ.get("OPENAI_BASE_URL"):
         return f"{os.environ['OPENAI_BASE_URL']} (OPENAI_BASE_URL)"
     return "api.openai.com (no ISMS_BASE_URL set)"

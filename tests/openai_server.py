@@ -38,13 +38,17 @@ def obliging_reply(body: dict[str, Any]) -> str:
                 ]
             }
         )
-    heading = re.findall(r'"heading" \(exactly "([^"]+)"\)', text)[-1]
+    headings = re.findall(r'"heading" \(exactly "([^"]+)"\)', text) or re.findall(
+        r'(?:Write the section|Section:) "([^"]+)"', text
+    )
+    heading = headings[-1]
     allowed = re.findall(r"Allowed citations: (.+)", text)[-1].split(", ")
     cite = allowed[0].strip()
     # Like a model following the plan: every rule kept (reworded lightly), the first one cited.
     rules = re.search(r"Rules to keep:\n((?:- .*\n?)+)", text)
     kept = [line[2:].strip() for line in rules.group(1).splitlines()] if rules else []
     kept = [k for k in kept if not k.startswith("(none")]
+    kept += re.findall(r"^<quoted source=\"[^\"]*\">(.*)</quoted>$", text, re.M)  # rules from docs/, kept
     if kept:
         body_text = "\n".join(f"- {k}" + (f" [{cite}]" if i == 0 else "") for i, k in enumerate(kept))
     else:
@@ -60,6 +64,9 @@ class FakeOpenAI:
         self.script: deque[dict[str, Any]] = deque()
         self.chat_requests: list[dict[str, Any]] = []
         self.embedding_requests = 0
+        self.embedding_bodies: list[dict[str, Any]] = []  # every embeddings request body, as sent
+        self.reject: dict[str, str] = {}  # request mode -> the 400 message this server answers it with
+        self.modes: list[str] = []  # the mode of each chat request: json_schema, tools, json_object, fenced
         self.latency = latency
         self._lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -84,6 +91,10 @@ class FakeOpenAI:
     def fail(self, status: int, headers: dict[str, str] | None = None) -> None:
         self.script.append({"kind": "status", "status": status, "headers": headers or {}})
 
+    def truncate(self) -> None:
+        """The next answer is cut off at the length limit (finish_reason "length")."""
+        self.script.append({"kind": "truncated"})
+
     def stall(self, seconds: float) -> None:
         self.script.append({"kind": "stall", "seconds": seconds})
 
@@ -101,6 +112,7 @@ class FakeOpenAI:
                 if self.path.endswith("/embeddings"):
                     with fake._lock:
                         fake.embedding_requests += 1
+                        fake.embedding_bodies.append(body)
                     inputs = body["input"] if isinstance(body["input"], list) else [body["input"]]
                     data = [
                         {"object": "embedding", "index": i, "embedding": _vector(str(t))}
@@ -115,9 +127,18 @@ class FakeOpenAI:
                             "usage": {"prompt_tokens": 1, "total_tokens": 1},
                         },
                     )
+                mode = request_mode(body)
                 with fake._lock:
                     fake.chat_requests.append(body)
-                    step = fake.script.popleft() if fake.script else {"kind": "obliging"}
+                    fake.modes.append(mode)
+                    if mode in fake.reject:
+                        step = {"kind": "refuse", "message": fake.reject[mode]}
+                    else:
+                        step = fake.script.popleft() if fake.script else {"kind": "obliging"}
+                if step["kind"] == "refuse":
+                    return self._json(
+                        400, {"error": {"message": step["message"], "type": "invalid_request_error"}}
+                    )
                 if fake.latency:
                     time.sleep(fake.latency)
                 if step["kind"] == "status":
@@ -128,6 +149,20 @@ class FakeOpenAI:
                     time.sleep(step["seconds"])
                     step = {"kind": "obliging"}
                 content = step["content"] if step["kind"] == "reply" else obliging_reply(body)
+                finish = "length" if step["kind"] == "truncated" else "stop"
+                if step["kind"] == "truncated":
+                    content = content[: len(content) // 2]
+                message: dict[str, Any] = {"role": "assistant", "content": content}
+                if mode == "tools":
+                    call = {
+                        "id": "call-1",
+                        "type": "function",
+                        "function": {"name": "reply", "arguments": content},
+                    }
+                    message = {"role": "assistant", "content": None, "tool_calls": [call]}
+                    finish = "tool_calls" if finish == "stop" else finish
+                elif mode == "fenced":
+                    message["content"] = f"Here is the JSON:\n```json\n{content}\n```"
                 self._json(
                     200,
                     {
@@ -135,13 +170,7 @@ class FakeOpenAI:
                         "object": "chat.completion",
                         "created": int(time.time()),
                         "model": body.get("model", "test"),
-                        "choices": [
-                            {
-                                "index": 0,
-                                "finish_reason": "stop",
-                                "message": {"role": "assistant", "content": content},
-                            }
-                        ],
+                        "choices": [{"index": 0, "finish_reason": finish, "message": message}],
                         "usage": {"prompt_tokens": 100, "completion_tokens": 50, "total_tokens": 150},
                     },
                 )
@@ -162,6 +191,14 @@ class FakeOpenAI:
                     pass
 
         return Handler
+
+
+def request_mode(body: dict[str, Any]) -> str:
+    """How a chat request asks for JSON."""
+    if body.get("tools"):
+        return "tools"
+    kind = (body.get("response_format") or {}).get("type")
+    return {"json_schema": "json_schema", "json_object": "json_object"}.get(str(kind), "fenced")
 
 
 def _vector(text: str, dims: int = 32) -> list[float]:

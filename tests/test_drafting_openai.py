@@ -62,7 +62,7 @@ def test_normal_structured_reply(runner, ws: Path, server: FakeOpenAI) -> None: 
     assert post["generated_by"] == {
         "provider": "openai",
         "model": "gpt-4o-mini",
-        "prompt_version": "draft_section.v2",
+        "prompt_version": "draft_section.v3",
     }
     assert len(server.chat_requests) == _sections(ws)
     allowed = [
@@ -71,7 +71,13 @@ def test_normal_structured_reply(runner, ws: Path, server: FakeOpenAI) -> None: 
     ]  # fmt: skip
     assert allowed and any("A.8.24" in line for line in allowed)
     for body in server.chat_requests:
-        assert body["response_format"] == {"type": "json_object"}
+        fmt = body["response_format"]  # strict structured output: the schema, not pasted JSON rules
+        assert fmt["type"] == "json_schema" and fmt["json_schema"]["strict"] is True
+        schema = fmt["json_schema"]["schema"]
+        assert schema["required"] == ["text", "cited_ids"] and schema["additionalProperties"] is False
+        assert "heading" not in schema["properties"]  # the code knows the heading: never echoed
+        assert schema["properties"]["cited_ids"]["items"]["enum"]  # only the allowed ids can be cited
+        assert 0 < body["max_completion_tokens"] <= 4096  # langchain's name for max_tokens
         prompt = "\n".join(m["content"] for m in body["messages"])
         assert "Allowed citations: " in prompt and "Kestrel Analytics" in prompt
         assert "Rules to keep:" in prompt

@@ -71,7 +71,7 @@ def test_named_people_from_the_profile_are_fine() -> None:
 
 def test_prompts_load_newest_version_and_refuse_missing_variables(tmp_path: Path) -> None:
     prompt = load_prompt(PROMPTS, "draft_section")
-    assert prompt.version_id == "draft_section.v2"
+    assert prompt.version_id == "draft_section.v3"
     with pytest.raises(PromptError) as info:
         prompt.render(org_name="Acme")
     assert "missing" in str(info.value)

@@ -135,6 +135,7 @@ def test_index_build_rejected_key_is_exit_2(
 ) -> None:
     """The index embeds locally, unless the openai provider is in use (a key alone selects it): then the
     embeddings endpoint is called, and its 401 is a configuration problem like the chat model's."""
+    monkeypatch.setenv("ISMS_EMBEDDING_PROVIDER", "openai")  # the index embeds offline unless told so
     monkeypatch.setenv("ISMS_BASE_URL", rejecting.base_url)
     result = invoke(runner, "index", "build", "--workspace", str(ws))
     _clean(
@@ -144,6 +145,7 @@ def test_index_build_rejected_key_is_exit_2(
 
 
 def test_search_rejected_key_is_exit_2(runner: CliRunner, ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ISMS_EMBEDDING_PROVIDER", "openai")  # the index embeds offline unless told so
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-loopback-key-000000")
     with FakeOpenAI() as good:
         monkeypatch.setenv("ISMS_BASE_URL", good.base_url)
@@ -160,6 +162,7 @@ def test_missing_key_is_exit_2_before_any_request(
     runner: CliRunner, ws: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """--provider openai with neither a key nor a base URL can only be refused by api.openai.com."""
+    monkeypatch.setenv("ISMS_EMBEDDING_PROVIDER", "openai")  # the index embeds offline unless told so
     monkeypatch.setenv("ISMS_MAX_RETRIES", "0")
     monkeypatch.setenv("ISMS_TIMEOUT_SECONDS", "1")
     draft = invoke(runner, "draft", DOC, "--provider", "openai", "--workspace", str(ws))

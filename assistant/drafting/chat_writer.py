@@ -7,14 +7,10 @@ as they are. Output that fails the checker is re-asked with its problems (see `C
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from functools import lru_cache
-from typing import TYPE_CHECKING, Any
-
-from pydantic import BaseModel
+from typing import TYPE_CHECKING, Any, get_args
 
 from assistant.drafting.cache import ResponseCache
 from assistant.drafting.models import DraftedSection, SectionDraft, SoaBatchDraft, SoaRowDraft, Usage
@@ -22,7 +18,9 @@ from assistant.drafting.offline import render_plan
 from assistant.drafting.plan import SectionPlan, fit_plan
 from assistant.drafting.prompts import load_prompt
 from assistant.drafting.soa import OfflineSoaWriter, RowChecker, fall_back
+from assistant.drafting.structured import ReplySchema, strict_object
 from assistant.drafting.writers import with_blocks
+from assistant.inputs.profile import ImplementationStatus
 
 if TYPE_CHECKING:
     from assistant.drafting.engine import Inputs
@@ -45,9 +43,40 @@ def missing_rules(plan: SectionPlan, text: str) -> list[str]:
     return problems
 
 
-@lru_cache(maxsize=8)
-def _schema(model: type[BaseModel]) -> str:
-    return json.dumps(model.model_json_schema())
+SECTION_TOKENS = 2000  # a section's answer: its rules worded, in JSON
+SOA_BATCH_TOKENS = 4096  # twelve SoA rows
+
+
+def section_reply(heading: str, allowed: list[str]) -> ReplySchema:
+    """A section as a model returns it: the text and the ids it cites (only allowed ones); the heading is
+    the code's, never echoed."""
+    schema = strict_object(
+        {
+            "text": {"type": "string", "description": "The section body in Markdown, without its heading"},
+            "cited_ids": {
+                "type": "array",
+                "items": {"type": "string", "enum": sorted(set(allowed))} if allowed else {"type": "string"},
+                "description": "Every control (A.x.y) and clause id the text cites",
+            },
+        }
+    )
+    return ReplySchema("section", schema, lambda data: {**data, "heading": heading, "decisions": []})
+
+
+def soa_reply(control_ids: list[str]) -> ReplySchema:
+    row = strict_object(
+        {
+            "control_id": {"type": "string", "enum": control_ids},
+            "applicable": {"type": "boolean"},
+            "justification": {
+                "type": "string",
+                "description": "Why the control is included or excluded, specific to the organisation",
+            },
+            "implementation_status": {"type": "string", "enum": list(get_args(ImplementationStatus))},
+            "evidence": {"type": "string", "description": "Evidence an auditor can be shown"},
+        }
+    )
+    return ReplySchema("soa_rows", strict_object({"rows": {"type": "array", "items": row}}))
 
 
 class ChatWriter:
@@ -74,9 +103,15 @@ class ChatWriter:
         with self._lock:
             if self._chat is None:
                 from assistant.drafting.llm import ChatModel
+                from assistant.redact import redactor_for
 
-                cache = ResponseCache(self.inputs.workspace.state_dir / "cache" / "llm")
-                self._chat = ChatModel(self.inputs.settings, cache)
+                state, settings = self.inputs.workspace.state_dir, self.inputs.settings
+                self._chat = ChatModel(
+                    settings,
+                    ResponseCache(state / "cache" / "llm"),
+                    state_dir=state,
+                    redact=redactor_for(settings, self.inputs.profile),
+                )
             return self._chat
 
     @property
@@ -99,15 +134,17 @@ class ChatWriter:
         if not plan.rules:  # only tables built from data: nothing for a model to word
             return render_plan(plan), Usage()
         prompt = load_prompt(self.prompts, "draft_section")
-        schema = _schema(SectionDraft)
+        reply = section_reply(plan.heading, list(plan.allowed_ids))
         system, user = fit_plan(
-            plan, lambda p: prompt.render(org_name=self.org, schema=schema, **p.variables())
+            plan, lambda p: prompt.render(org_name=self.org, schema=reply.text(), **p.variables())
         )
 
         def validate(parsed: SectionDraft) -> list[str]:
             return check(with_blocks(plan, parsed)) + missing_rules(plan, parsed.text)
 
-        parsed, usage = self.chat.structured(SectionDraft, system, user, prompt.version_id, validate)
+        parsed, usage = self.chat.structured(
+            SectionDraft, system, user, prompt.version_id, validate, reply=reply, max_tokens=SECTION_TOKENS
+        )
         drafted = with_blocks(plan, parsed).model_copy(update={"decisions": list(plan.decisions)})
         return drafted, usage
 
@@ -115,26 +152,29 @@ class ChatWriter:
         self, plan: SectionPlan, current: DraftedSection, instruction: str, check: Check
     ) -> tuple[SectionDraft, Usage]:
         prompt = load_prompt(self.prompts, "redraft_section")
-        schema = _schema(SectionDraft)
+        allowed = sorted(set(plan.allowed_ids) | set(current.cited_ids))
+        reply = section_reply(plan.heading, allowed)
         corpus = self.inputs.corpus
         document = corpus.documents[plan.doc_id]
         section = next((s for s in document.sections if s.heading == plan.heading), None)
 
         def render(p: SectionPlan) -> tuple[str, str]:
             variables = p.variables()
-            variables["allowed_ids"] = sorted(set(variables["allowed_ids"]) | set(current.cited_ids))
+            variables["allowed_ids"] = allowed
             return prompt.render(
                 org_name=self.org,
                 document=document,
                 section=section or {"heading": plan.heading},
                 current_text=current.text,
                 instruction=instruction,
-                schema=schema,
+                schema=reply.text(),
                 **variables,
             )
 
         system, user = fit_plan(plan, render)
-        return self.chat.structured(SectionDraft, system, user, prompt.version_id, check)
+        return self.chat.structured(  # type: ignore[no-any-return]
+            SectionDraft, system, user, prompt.version_id, check, reply=reply, max_tokens=SECTION_TOKENS
+        )
 
     def write_soa(self, bases: list[ControlBasis], check: RowsCheck) -> tuple[list[SoaRowDraft], Usage]:
         batches = [bases[i : i + SOA_BATCH] for i in range(0, len(bases), SOA_BATCH)]
@@ -151,6 +191,7 @@ class ChatWriter:
         from assistant.drafting.facts import profile_facts
 
         prompt = load_prompt(self.prompts, "soa_batch")
+        reply = soa_reply([b.control.id for b in batch])
         profile = self.inputs.profile
         controls: list[dict[str, Any]] = [
             {
@@ -169,7 +210,7 @@ class ChatWriter:
         system, user = prompt.render(
             org_name=profile.identity.name,
             threshold=profile.risk_criteria.acceptance_threshold,
-            schema=_schema(SoaBatchDraft),
+            schema=reply.text(),
             facts=[f.text for f in profile_facts(profile)[:25]],
             controls=controls,
         )
@@ -199,5 +240,7 @@ class ChatWriter:
             prompt.version_id,
             lambda p: check(batch, mended(p.rows)),
             repairable=repairable,
+            reply=reply,
+            max_tokens=SOA_BATCH_TOKENS,
         )
         return mended(parsed.rows, note=True), usage

@@ -11,19 +11,34 @@ from __future__ import annotations
 import json
 import threading
 import time
+import warnings
 from collections import deque
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from assistant.drafting.cache import ResponseCache
 from assistant.drafting.models import Usage
+from assistant.drafting.structured import (
+    Capabilities,
+    ReplySchema,
+    answer_text,
+    bind,
+    finish_reason,
+    modes_from,
+    reply_for_model,
+    server_message,
+)
 from assistant.errors import CheckFailed, InputError
 from assistant.settings import API_KEY_VARS, Price, Settings, auth_message, endpoint, require_api_key
 from assistant.tokens import count_tokens, encoding_for
 
 M = TypeVar("M", bound=BaseModel)
+CAPABILITIES_FILE = "llm-capabilities.json"
+# langchain-openai warns when an endpoint refuses json_schema; we fall back to the next mode ourselves.
+warnings.filterwarnings("ignore", message=r"(?s).*structured output feature.*")
 Validator = Callable[[Any], list[str]]
 
 
@@ -65,11 +80,23 @@ class ChatModel:
 
     name = "openai"
 
-    def __init__(self, settings: Settings, cache: ResponseCache | None, max_reasks: int = 2) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        cache: ResponseCache | None,
+        max_reasks: int = 2,
+        state_dir: Path | None = None,
+        redact: Callable[[str], str] | None = None,
+    ) -> None:
         from langchain_openai import ChatOpenAI
+
+        from assistant.redact import check_local_only
 
         given = settings.api_key.get_secret_value() if settings.api_key else ""
         require_api_key("the openai provider", given, settings.base_url)
+        check_local_only(settings, settings.base_url, "drafting")
+        # Secrets always, and personal data of people the profile does not name, leave no prompt unredacted.
+        self.redact = redact or (lambda text: text)
         key = given or "not-needed"
         self.model = settings.model
         self.settings = settings
@@ -86,7 +113,11 @@ class ChatModel:
             max_retries=settings.max_retries,
             temperature=0.2,
         )
-        self._json_chat = self._chat.bind(response_format={"type": "json_object"})
+        # How this endpoint takes a schema (strict json_schema, tools, json_object, fenced), remembered per
+        # base URL and model in the workspace (see `structured`).
+        self.capabilities = Capabilities(state_dir / CAPABILITIES_FILE if state_dir is not None else None)
+        self._capability = Capabilities.key(settings.base_url, settings.model)
+        self.mode: str | None = self.capabilities.get(self._capability)
         self.requests = 0
         self._count_lock = threading.Lock()
         # Bounds requests in flight across every drafting thread (documents and SoA batches alike).
@@ -100,6 +131,9 @@ class ChatModel:
         prompt_version: str,
         validate: Validator,
         repairable: Validator | None = None,
+        *,
+        reply: ReplySchema | None = None,
+        max_tokens: int | None = None,
     ) -> tuple[M, Usage]:
         """Ask for `schema`; re-ask on invalid output; cache the accepted answer.
 
@@ -109,6 +143,7 @@ class ChatModel:
         """
         from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
+        system, user = self.redact(system), self.redact(user)
         messages_key = [{"role": "system", "content": system}, {"role": "user", "content": user}]
         key = ResponseCache.key(self.name, self.model, prompt_version, messages_key)
         usage = Usage(tokenizer=self.tokenizer)
@@ -122,14 +157,16 @@ class ChatModel:
                         return cached, usage
                 except ValidationError:
                     pass
-        # JSON mode on the chat model itself, parsed here: langchain's structured-output chain runs each
-        # call through a parallel runnable that starts threads, which cost more CPU than the request.
-        runnable = self._json_chat
+        # The schema is bound on the chat model itself and the answer parsed here: langchain's structured-output
+        # chain runs each call through a parallel runnable that starts threads, which cost more CPU than the
+        # request.
+        reply = reply or reply_for_model(schema)
+        limit = self.settings.max_output_tokens or max_tokens
         messages: list[BaseMessage] = [SystemMessage(system), HumanMessage(user)]
         problems: list[str] = []
         repair_asks = 1 if repairable is not None else 0
         for attempt in range(self.max_reasks + 1):
-            raw, parsed, problems = self._invoke(runnable, messages, schema, usage)
+            raw, parsed, problems = self._ask(messages, schema, reply, limit, usage)
             if parsed is not None and not problems:
                 problems = validate(parsed)
             if parsed is not None and not problems and repairable is not None and repair_asks:
@@ -155,9 +192,59 @@ class ChatModel:
             f"the model's output was still invalid after {self.max_reasks + 1} attempts", details=problems
         )
 
-    def _invoke(
-        self, runnable: Any, messages: list[Any], schema: type[M], usage: Usage
+    def _ask(
+        self, messages: list[Any], schema: type[M], reply: ReplySchema, max_tokens: int | None, usage: Usage
     ) -> tuple[str, M | None, list[str]]:
+        """One answer, asked in the mode this endpoint takes: a 400 for a mode moves on to the next one
+        (strict json_schema, tools, json_object, fenced JSON) and the mode that works is remembered."""
+        import openai
+
+        refused: list[str] = []
+        for mode in modes_from(self.mode):
+            try:
+                result = self._send(bind(self._chat, mode, reply, max_tokens), messages)
+            except openai.LengthFinishReasonError:  # the parse API's way of saying finish_reason=length
+                raise DraftStepFailed(_cut_off(max_tokens)) from None
+            except openai.BadRequestError as exc:
+                message = server_message(exc)
+                if _context_overflow(message):
+                    raise DraftStepFailed(
+                        f"the prompt is longer than model {self.model} accepts at {endpoint(self.settings.base_url)} "
+                        f"(the server said: {message})"
+                    ) from None
+                refused.append(f"{mode}: {message}")
+                continue
+            if mode != self.mode:
+                self.mode = mode
+                self.capabilities.remember(self._capability, mode)
+            content = answer_text(result, mode)
+            self._account(result, messages, content, usage)
+            if finish_reason(result) == "length":
+                raise DraftStepFailed(_cut_off(max_tokens))
+            return self._parse(content, schema, reply)
+        raise DraftStepFailed(
+            f"{endpoint(self.settings.base_url)} refused every way of asking model {self.model} for JSON "
+            f"(HTTP 400): " + " | ".join(refused)
+        )
+
+    def _parse(self, content: str, schema: type[M], reply: ReplySchema) -> tuple[str, M | None, list[str]]:
+        try:
+            data = json.loads(content)
+        except json.JSONDecodeError as exc:
+            return content, None, [f"the reply was not valid JSON for the schema: {str(exc)[:300]}"]
+        if not isinstance(data, dict):
+            return content, None, ["the reply must be one JSON object"]
+        wanted = set(reply.schema.get("properties", {}))
+        data = reply.finish({k: v for k, v in data.items() if k in wanted} if wanted else data)
+        try:
+            parsed = schema.model_validate(data)
+        except ValidationError as exc:
+            return content, None, [f"the JSON did not match the schema: {exc.errors()[:3]}"]
+        return content, parsed, []
+
+    def _send(self, runnable: Any, messages: list[Any]) -> Any:
+        """One request through the concurrency slot and the rate limiter; transport and credential failures
+        become our errors with the server's own words (a 400 is left to the caller)."""
         import openai
 
         try:
@@ -165,7 +252,7 @@ class ChatModel:
                 self.limiter.wait()
                 with self._count_lock:
                     self.requests += 1
-                result = runnable.invoke(messages)
+                return runnable.invoke(messages)
         except openai.AuthenticationError:
             raise ProviderAuthError(
                 auth_message("model", self.settings.base_url, bool(self.settings.api_key))
@@ -186,23 +273,12 @@ class ChatModel:
             ) from None
         except openai.RateLimitError:
             raise DraftStepFailed("the model endpoint kept rate-limiting (429) after retries") from None
+        except openai.BadRequestError:
+            raise
         except openai.APIStatusError as exc:
             raise DraftStepFailed(
-                f"the model endpoint failed with HTTP {exc.status_code} after retries"
+                f"the model endpoint failed with HTTP {exc.status_code} after retries: {server_message(exc)}"
             ) from None
-        except (ValidationError, json.JSONDecodeError, ValueError) as exc:
-            return "", None, [f"the reply could not be parsed: {exc}"]
-        content = result.content if isinstance(result.content, str) else ""
-        self._account(result, messages, content, usage)
-        try:
-            data = json.loads(content)
-        except json.JSONDecodeError as exc:
-            return content, None, [f"the reply was not valid JSON for the schema: {str(exc)[:300]}"]
-        try:
-            parsed = schema.model_validate(data)
-        except ValidationError as exc:
-            return content, None, [f"the JSON did not match the schema: {exc.errors()[:3]}"]
-        return content, parsed, []
 
     def _account(self, raw: Any, messages: list[Any], content: str, usage: Usage) -> None:
         meta = getattr(raw, "usage_metadata", None) or {}
@@ -217,3 +293,18 @@ class ChatModel:
         usage.calls += 1
         if self.price is not None:
             usage.cost_usd += (prompt * self.price.prompt + completion * self.price.completion) / 1_000_000
+
+
+def _context_overflow(message: str) -> bool:
+    lowered = message.lower()
+    return any(
+        k in lowered
+        for k in ("context_length_exceeded", "context length", "maximum context", "prompt is too long")
+    )
+
+
+def _cut_off(max_tokens: int | None) -> str:
+    return (
+        f"the model's answer was cut off at its length limit ({max_tokens or 'the server default'} tokens, "
+        "finish_reason=length); set ISMS_MAX_OUTPUT_TOKENS higher or use a model with more room"
+    )

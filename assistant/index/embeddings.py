@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
@@ -42,14 +43,20 @@ class MiniLMEmbedder:
         return [list(map(float, v)) for v in vectors]
 
 
-class OpenAIEmbedder:
-    """The OpenAI (or compatible) embeddings endpoint, used when the openai provider is configured."""
+_EMBEDDING_URL = "ISMS_EMBEDDING_BASE_URL, else ISMS_BASE_URL"
+_USE_OFFLINE = "set ISMS_EMBEDDING_PROVIDER=offline to index with the local model"
 
-    def __init__(self, model: str, api_key: str | None, base_url: str | None, timeout: float = 60.0) -> None:
+
+class OpenAIEmbedder:
+    """The OpenAI (or compatible) embeddings endpoint, used when ISMS_EMBEDDING_PROVIDER=openai."""
+
+    def __init__(
+        self, model: str, api_key: str | None, base_url: str | None, timeout: float = 60.0, name: str = ""
+    ) -> None:
         from openai import OpenAI
 
-        require_api_key("OpenAI embeddings (the openai provider)", api_key, base_url)
-        self.name = f"openai/{model}"
+        require_api_key("OpenAI embeddings (ISMS_EMBEDDING_PROVIDER=openai)", api_key, base_url)
+        self.name = name or f"openai/{model}"
         self._model = model
         self._base_url = base_url
         self._has_key = bool(api_key)
@@ -66,21 +73,37 @@ class OpenAIEmbedder:
                 response = self._client.embeddings.create(model=self._model, input=texts[start : start + 128])
                 out.extend(item.embedding for item in response.data)
         except AuthenticationError:  # configuration, not a failed step: exit 2 naming the settings
-            raise InputError(auth_message("embeddings", self._base_url, self._has_key)) from None
+            raise InputError(
+                f"{auth_message('embeddings', self._base_url, self._has_key)}; for the index, {_USE_OFFLINE}"
+            ) from None
         except PermissionDeniedError:
             raise InputError(
-                f"the API key ({API_KEY_VARS}) may not use the embedding model {self._model} at "
-                f"{endpoint(self._base_url)}; check its permissions, or set ISMS_PROVIDER=offline to index "
-                "with the local model"
+                f"the API key ({API_KEY_VARS}) may not use the embedding model {self._model} (ISMS_EMBEDDING_MODEL) "
+                f"at {endpoint(self._base_url, _EMBEDDING_URL)}; check its permissions, or {_USE_OFFLINE}"
             ) from None
         except NotFoundError:
             raise InputError(
-                f"the embedding model {self._model} was not found at {endpoint(self._base_url)}; set "
-                "ISMS_PROVIDER=offline to index with the local model"
+                f"the embedding model {self._model} (ISMS_EMBEDDING_MODEL) was not found at "
+                f"{endpoint(self._base_url, _EMBEDDING_URL)}; {_USE_OFFLINE}"
             ) from None
         except APIError as exc:
             raise IsmsError(f"embedding request to {self.name} failed: {exc.__class__.__name__}") from None
         return out
+
+
+class RedactingEmbedder:
+    """Every text passes through `redact` (secrets, and personal data per the settings) before `inner`
+    sees it; `guard` runs before each call (ISMS_LOCAL_ONLY), so nothing is sent when it refuses."""
+
+    def __init__(self, inner: Embedder, redact: Callable[[str], str], guard: Callable[[], None]) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self._redact = redact
+        self._guard = guard
+
+    def embed(self, texts: list[str]) -> list[list[float]]:
+        self._guard()
+        return self.inner.embed([self._redact(t) for t in texts])
 
 
 _CACHE: dict[str, Embedder] = {}

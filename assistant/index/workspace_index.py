@@ -15,17 +15,19 @@ from assistant.index.embeddings import (
     CachedEmbedder,
     Embedder,
     OpenAIEmbedder,
+    RedactingEmbedder,
     offline_embedder,
 )
 from assistant.index.ingest import ingest_folder
 from assistant.index.search import Mode, Retriever
-from assistant.inputs.profile import load_profile
+from assistant.inputs.profile import Profile, load_profile
 from assistant.inputs.risks import load_risks
 from assistant.inputs.workspace import Workspace
 from assistant.knowledge.loader import Corpus, load_corpus
+from assistant.redact import check_local_only, redactor_for
 from assistant.settings import Settings
 
-OPENAI_EMBEDDING_MODEL = "text-embedding-3-small"
+EMBEDDING_SETTINGS = "ISMS_EMBEDDING_PROVIDER, ISMS_EMBEDDING_MODEL, ISMS_EMBEDDING_BASE_URL"
 
 
 @dataclass
@@ -39,21 +41,54 @@ def index_dir(ws: Workspace) -> Path:
     return ws.state_dir / "index"
 
 
-def embedder_for(settings: Settings, cache_dir: Path | None = None) -> tuple[str, Callable[[], Embedder]]:
-    """The offline MiniLM model by default; the OpenAI embeddings API when the openai provider is in use.
+def embedder_for(
+    settings: Settings, cache_dir: Path | None = None, *, profile: Profile | None = None
+) -> tuple[str, Callable[[], Embedder]]:
+    """The offline MiniLM model unless ISMS_EMBEDDING_PROVIDER=openai, whatever the chat provider is.
 
-    API embeddings are cached on disk under `cache_dir`, so an unchanged re-run sends no request.
+    The name (recorded in the index manifest) says provider and model, so a switch rebuilds the index
+    instead of mixing vectors. Remote texts are redacted first (secrets always; personal data
+    per ISMS_REDACT_PII, naming `profile`'s people as known), ISMS_LOCAL_ONLY is checked before any
+    request, and vectors are cached on disk under `cache_dir`, so an unchanged re-run sends nothing.
     """
-    if settings.resolved_provider == "openai":
-        key = settings.api_key.get_secret_value() if settings.api_key else None
-        name = f"openai/{OPENAI_EMBEDDING_MODEL}"
+    if settings.embedding_provider != "openai":
+        if settings.embedding_model != OFFLINE_MODEL:
+            raise InputError(
+                f"ISMS_EMBEDDING_MODEL: the offline embedding provider has only {OFFLINE_MODEL}, found "
+                f"{settings.embedding_model!r}; set ISMS_EMBEDDING_PROVIDER=openai to use another model"
+            )
+        return f"sentence-transformers/{OFFLINE_MODEL}", offline_embedder
+    model = settings.resolved_embedding_model
+    url = settings.resolved_embedding_base_url
+    what = "indexing (ISMS_EMBEDDING_PROVIDER=openai)"
+    check_local_only(settings, url, what)
+    key = settings.api_key.get_secret_value() if settings.api_key else None
+    name = f"openai/{model}"
 
-        def make() -> Embedder:
-            api = OpenAIEmbedder(OPENAI_EMBEDDING_MODEL, key, settings.base_url, settings.timeout_seconds)
-            return CachedEmbedder(api, cache_dir) if cache_dir is not None else api
+    def make() -> Embedder:
+        check_local_only(settings, url, what)
+        api = OpenAIEmbedder(model, key, url, settings.timeout_seconds, name=name)
+        guarded = RedactingEmbedder(
+            api, redactor_for(settings, profile, url), lambda: check_local_only(settings, url, what)
+        )
+        return CachedEmbedder(guarded, cache_dir) if cache_dir is not None else guarded
 
-        return name, make
-    return f"sentence-transformers/{OFFLINE_MODEL}", offline_embedder
+    return name, make
+
+
+def _embedder(settings: Settings, ws: Workspace) -> tuple[str, Callable[[], Embedder]]:
+    cache = ws.state_dir / "cache" / "embeddings"
+    if settings.embedding_provider != "openai":
+        return embedder_for(settings, cache)  # no text leaves the machine: no profile needed
+    return embedder_for(settings, cache, profile=_profile_or_none(ws))
+
+
+def _profile_or_none(ws: Workspace) -> Profile | None:
+    """The profile names the people whose addresses are kept; without one, every address is redacted."""
+    try:
+        return load_profile(ws.profile_path) if ws.profile_path.exists() else None
+    except InputError:
+        return None
 
 
 def gather(ws: Workspace, corpus: Corpus, docs_dir: Path | None = None) -> SourcesReport:
@@ -84,7 +119,7 @@ def build_workspace_index(
     started = time.perf_counter()
     corpus = load_corpus(settings.corpus_dir)
     sources = gather(ws, corpus, docs_dir)
-    name, make = embedder_for(settings, ws.state_dir / "cache" / "embeddings")
+    name, make = _embedder(settings, ws)
     report = store.build(index_dir(ws), sources.chunks, name, make, progress=progress)
     report.seconds = time.perf_counter() - started
     return report, sources
@@ -96,11 +131,11 @@ def open_retriever(ws: Workspace, settings: Settings, mode: Mode = "hybrid") -> 
         raise InputError(
             f"{ws.root}: the workspace has no index yet; run `isms index build --workspace {ws.root}`"
         )
-    name, make = embedder_for(settings, ws.state_dir / "cache" / "embeddings")
+    name, make = _embedder(settings, ws)
     if manifest["settings"]["embedder"] != name:
         raise InputError(
-            f"the index was built with {manifest['settings']['embedder']} but the settings use {name}; "
-            "run `isms index build` again"
+            f"the index was built with {manifest['settings']['embedder']} but the embedding settings "
+            f"({EMBEDDING_SETTINGS}) give {name}; run `isms index build` again to rebuild it"
         )
     return Retriever(index_dir(ws), make, mode=mode)
 

@@ -65,6 +65,7 @@ class FakeOpenAI:
         self.chat_requests: list[dict[str, Any]] = []
         self.embedding_requests = 0
         self.embedding_bodies: list[dict[str, Any]] = []  # every embeddings request body, as sent
+        self.responder = obliging_reply  # what an unscripted request is answered with
         self.reject: dict[str, str] = {}  # request mode -> the 400 message this server answers it with
         self.modes: list[str] = []  # the mode of each chat request: json_schema, tools, json_object, fenced
         self.latency = latency
@@ -148,7 +149,7 @@ class FakeOpenAI:
                 if step["kind"] == "stall":
                     time.sleep(step["seconds"])
                     step = {"kind": "obliging"}
-                content = step["content"] if step["kind"] == "reply" else obliging_reply(body)
+                content = step["content"] if step["kind"] == "reply" else fake.responder(body)
                 finish = "length" if step["kind"] == "truncated" else "stop"
                 if step["kind"] == "truncated":
                     content = content[: len(content) // 2]

@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assistant.drafting.injection import instruction_like
 from assistant.index.ingest import SourceDocument, ingest_folder
 from assistant.knowledge.loader import Corpus
 from assistant.knowledge.models import DocumentSpec, Section
 
-CARRY_VERSION = 5  # bump when the matching changes, so cached results are recomputed
+CARRY_VERSION = 6  # bump when the matching changes, so cached results are recomputed
 MAX_PER_SECTION = 3
 MIN_SHARED = 3  # content words a rule must share with a section to belong to it
 MIN_TOPIC = 3  # words a rule must share with a control's title and keywords
@@ -203,6 +204,15 @@ def carry_rules(
         title = words(source.title)
         same = [d.id for d in corpus.documents.values() if title and title <= words(d.title)]
         for heading, sentence in rule_lines(source):
+            phrase = instruction_like(sentence)
+            if phrase is not None:  # a line that speaks to a drafting tool is data, never a rule to carry
+                result.skipped.append(
+                    (
+                        source.relative,
+                        f"a line reads as an instruction to a drafting tool ({phrase!r}); not carried",
+                    )
+                )
+                continue
             rule_words = words(sentence)
             best = _home(rule_words, same[0] if same else None, topics, targets)
             if best is None:

@@ -54,8 +54,20 @@ def generate(
     ] = False,
     dry_run: Annotated[
         bool,
-        typer.Option("--dry-run", help="Say which documents would be drafted again and why; write nothing."),
+        typer.Option(
+            "--dry-run",
+            help="Say which documents would be drafted again and why, and with a model what it would cost "
+            "(requests, tokens, US dollars); send and write nothing.",
+        ),
     ] = False,
+    max_cost: Annotated[
+        float | None,
+        typer.Option(
+            "--max-cost",
+            min=0.0,
+            help="US dollars this run may spend: a run estimated above it does not start (nothing is sent).",
+        ),
+    ] = None,
     workspace: WorkspaceOpt = Path("."),
 ) -> None:
     """Generate every catalogue document and the SoA (Markdown, Word, Excel, CSV) into the output folder."""
@@ -75,6 +87,8 @@ def generate(
     if dry_run:
         _dry_run(inputs, doc_ids)
         return
+    if max_cost is not None:
+        _within_budget(inputs, doc_ids, max_cost, force)
     if inputs.settings.docx_template is not None:
         from assistant.documents.docx_export import check_template  # python-docx: only for a user template
 
@@ -96,10 +110,71 @@ def _dry_run(inputs: Inputs, doc_ids: list[str]) -> None:
     from assistant.drafting.engine import Engine
     from assistant.generation.staleness import stale_documents
 
-    stale = stale_documents(inputs, Engine(inputs), doc_ids)
+    engine = Engine(inputs)
+    stale = stale_documents(inputs, engine, doc_ids)
     console.print(f"{len(stale)} of {len(doc_ids)} document(s) would be drafted again", highlight=False)
     for item in stale:
         console.print(f"  {item.doc_id}: {'; '.join(item.reasons)}", highlight=False)
+    if stale and engine.writer.reads_context:
+        _print_estimate(inputs, _estimate(inputs, engine, [s.doc_id for s in stale]))
+
+
+def _estimate(inputs: Inputs, engine: object, doc_ids: list[str]) -> object:
+    from assistant.generation.estimate import estimate_run
+
+    return estimate_run(inputs, engine, doc_ids)  # type: ignore[arg-type]
+
+
+def _print_estimate(inputs: Inputs, estimate: object) -> None:
+    from assistant.generation.estimate import Estimate
+
+    assert isinstance(estimate, Estimate)
+    cost = f"${estimate.cost_usd:.4f}" if estimate.priced else "unknown"
+    console.print(
+        f"estimate with {estimate.model}: {estimate.calls} request(s) ({estimate.cached} answered from the cache), "
+        f"{estimate.prompt_tokens} prompt + about {estimate.completion_tokens} completion tokens, cost {cost}",
+        highlight=False,
+    )
+    if not estimate.priced:
+        _warn_unpriced(inputs)
+
+
+def _warn_unpriced(inputs: Inputs) -> None:
+    err_console.print(
+        f"[yellow]warning:[/] no price is known for model {inputs.settings.model!r}, so costs show as unknown; "
+        'set ISMS_PRICES, e.g. {"'
+        + inputs.settings.model
+        + '": {"prompt": 0.15, "completion": 0.6}} (US dollars '
+        "per million tokens)",
+        highlight=False,
+    )
+
+
+def _within_budget(inputs: Inputs, doc_ids: list[str], max_cost: float, force: bool) -> None:
+    """Refuse to start a run whose estimate is over `max_cost` (exit 2, nothing sent or written)."""
+    from assistant.drafting.engine import Engine
+    from assistant.errors import InputError
+    from assistant.generation.estimate import Estimate
+    from assistant.generation.staleness import stale_documents
+
+    engine = Engine(inputs)
+    if not engine.writer.reads_context:
+        return  # the offline writer costs nothing
+    todo = doc_ids if force else [s.doc_id for s in stale_documents(inputs, engine, doc_ids)]
+    estimate = _estimate(inputs, engine, todo)
+    assert isinstance(estimate, Estimate)
+    if not estimate.priced:
+        raise InputError(
+            f"--max-cost needs a price for model {inputs.settings.model!r}: set ISMS_PRICES "
+            '(e.g. {"' + inputs.settings.model + '": {"prompt": 0.15, "completion": 0.6}})'
+        )
+    if estimate.cost_usd > max_cost:
+        raise InputError(
+            f"this run would cost about ${estimate.cost_usd:.4f} ({estimate.calls} request(s), "
+            f"{estimate.prompt_tokens} prompt + about {estimate.completion_tokens} completion tokens with "
+            f"{estimate.model}), over --max-cost ${max_cost:.4f}; nothing was sent. Narrow it with --only or "
+            "raise --max-cost"
+        )
 
 
 def _after_unfinished_run(inputs: Inputs) -> list[str]:

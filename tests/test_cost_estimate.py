@@ -1,0 +1,101 @@
+"""Cost before a run (issue 17, item 7): `isms generate --dry-run` renders the exact prompts the run would
+send (nothing is sent) and prints requests, tokens and cost; `--max-cost` refuses a run estimated over it;
+a model with no known price is a warning, not a silent $0."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from assistant.tokens import count_tokens
+from tests.conftest import copy_example, invoke
+from tests.openai_server import FakeOpenAI
+
+ONLY = "access-control-policy,statement-of-applicability"
+ESTIMATE = re.compile(
+    r"estimate with (\S+): (\d+) request\(s\) \((\d+) answered from the cache\), (\d+) prompt"
+)
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Path:
+    target = tmp_path / "kestrel"
+    copy_example("kestrel-saas", target)
+    return target
+
+
+@pytest.fixture
+def server(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-loopback-key-000000")
+    monkeypatch.setenv("ISMS_CONCURRENCY", "1")
+    with FakeOpenAI() as fake:
+        yield fake
+
+
+def _generate(ws: Path, server: FakeOpenAI, *extra: str) -> object:
+    return invoke(
+        CliRunner(), "generate", "--only", ONLY, "--provider", "openai", "--base-url", server.base_url,
+        "--workspace", str(ws), *extra,
+    )  # fmt: skip
+
+
+def _sent_prompt_tokens(server: FakeOpenAI) -> int:
+    return sum(
+        count_tokens(m["content"], "gpt-4o-mini")
+        for body in server.chat_requests
+        for m in body["messages"]
+        if isinstance(m.get("content"), str)
+    )
+
+
+def test_dry_run_estimate_matches_the_run_and_sends_nothing(ws: Path, server: FakeOpenAI) -> None:
+    dry = _generate(ws, server, "--dry-run")
+    out = " ".join(dry.output.split())  # type: ignore[attr-defined]
+    assert dry.exit_code == 0, out  # type: ignore[attr-defined]
+    assert server.chat_requests == [] and not (ws / "out" / "access-control-policy.md").exists()
+    found = ESTIMATE.search(out)
+    assert found, out
+    model, calls, cached, prompt = (
+        found.group(1),
+        int(found.group(2)),
+        int(found.group(3)),
+        int(found.group(4)),
+    )
+    assert model == "gpt-4o-mini" and cached == 0 and "cost $" in out
+    run = _generate(ws, server)
+    assert run.exit_code == 0, run.output  # type: ignore[attr-defined]
+    assert len(server.chat_requests) == calls
+    sent = _sent_prompt_tokens(server)
+    assert abs(prompt - sent) <= 0.10 * sent  # within 10% (the same prompts, counted the same way)
+    again = " ".join(_generate(ws, server, "--dry-run").output.split())  # type: ignore[attr-defined]
+    assert "0 of 2 document(s) would be drafted again" in again and "estimate with" not in again
+
+
+def test_max_cost_refuses_a_run_over_it_before_any_request(ws: Path, server: FakeOpenAI) -> None:
+    refused = _generate(ws, server, "--max-cost", "0.001")
+    out = " ".join(refused.output.split())  # type: ignore[attr-defined]
+    assert refused.exit_code == 2 and "over --max-cost $0.0010" in out and "nothing was sent" in out  # type: ignore[attr-defined]
+    assert server.chat_requests == [] and not (ws / "out" / "access-control-policy.md").exists()
+    allowed = _generate(ws, server, "--max-cost", "5")
+    assert allowed.exit_code == 0 and server.chat_requests  # type: ignore[attr-defined]
+
+
+def test_an_unpriced_model_is_a_warning_not_a_silent_zero(
+    ws: Path, server: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ISMS_MODEL", "local-llama-3")
+    dry = _generate(ws, server, "--dry-run")
+    out = " ".join(dry.output.split())  # type: ignore[attr-defined]
+    assert (
+        dry.exit_code == 0 and "cost unknown" in out and "no price is known for model 'local-llama-3'" in out
+    )  # type: ignore[attr-defined]
+    refused = _generate(ws, server, "--max-cost", "1")
+    assert refused.exit_code == 2 and "ISMS_PRICES" in refused.output  # type: ignore[attr-defined]
+
+
+def test_offline_dry_run_has_no_estimate(ws: Path) -> None:
+    dry = invoke(CliRunner(), "generate", "--dry-run", "--provider", "offline", "--workspace", str(ws))
+    assert dry.exit_code == 0 and "estimate with" not in dry.output  # type: ignore[attr-defined]

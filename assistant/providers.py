@@ -8,7 +8,9 @@ configured, else `offline`.
 from __future__ import annotations
 
 PROVIDERS: dict[str, str] = {
+    "azure": "assistant.drafting.azure_writer:AzureWriter",
     "offline": "assistant.drafting.offline:OfflineWriter",
+    "ollama": "assistant.drafting.ollama_writer:OllamaWriter",
     "openai": "assistant.drafting.chat_writer:ChatWriter",
 }
 

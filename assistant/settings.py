@@ -19,7 +19,10 @@ OPENAI_EMBEDDING_MODEL = "text-embedding-3-small"
 REPO_ROOT = Path(__file__).resolve().parents[1]
 ENV_FILE = ".env"
 API_KEY_VARS = "OPENAI_API_KEY or ISMS_API_KEY"
+AZURE_KEY_VARS = "AZURE_OPENAI_API_KEY, OPENAI_API_KEY or ISMS_API_KEY"
 _KEY_FIELDS = {"api_key", "ISMS_API_KEY", "OPENAI_API_KEY"}
+_AZURE_KEY_FIELDS = {"azure_api_key", "AZURE_OPENAI_API_KEY"}
+_SECRETS = ("api_key", "azure_api_key", "azure_ad_token")
 _SOURCE_ERROR = re.compile(r'field "(?P<field>\w+)" from source "(?P<source>\w+)"')
 
 
@@ -68,6 +71,17 @@ class Settings(BaseSettings):
     embedding_base_url: str | None = None  # unset: the chat base URL (ISMS_BASE_URL)
     redact_pii: bool | None = None  # unset: redact personal data for every endpoint off this machine
     local_only: bool = False  # refuse any request to an endpoint that is not loopback
+    # The azure provider: Azure OpenAI's endpoint, API version and deployment (default: the model name), with
+    # an API key (the key settings above or AZURE_OPENAI_API_KEY) or an Entra ID token.
+    azure_endpoint: str | None = None
+    azure_deployment: str | None = None
+    azure_api_version: str = "2024-10-21"
+    azure_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("AZURE_OPENAI_API_KEY", "azure_api_key")
+    )
+    azure_ad_token: SecretStr | None = None
+    # The ollama provider: the context window each request asks for (its base URL is ISMS_BASE_URL).
+    ollama_num_ctx: int = Field(default=8192, ge=512, le=1_048_576)
     prices: dict[str, Price] = Field(default_factory=lambda: dict(DEFAULT_PRICES))
 
     @field_validator("provider")
@@ -78,7 +92,7 @@ class Settings(BaseSettings):
             raise ValueError(f"must be one of {', '.join(names)}, found {value!r}")
         return value.strip().lower()
 
-    @field_validator("api_key")
+    @field_validator("api_key", "azure_api_key", "azure_ad_token")
     @classmethod
     def _usable_key(cls, value: SecretStr | None) -> SecretStr | None:
         """Surrounding whitespace (a pasted newline) is dropped; a key an HTTP header cannot carry is refused
@@ -100,7 +114,7 @@ class Settings(BaseSettings):
     def _auto_is_unset(cls, value: Any) -> Any:
         return None if isinstance(value, str) and value.strip().lower() in {"", "auto"} else value
 
-    @field_validator("base_url", "embedding_base_url")
+    @field_validator("base_url", "embedding_base_url", "azure_endpoint")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         if value is None or not value.strip():
@@ -132,8 +146,9 @@ class Settings(BaseSettings):
 
     def masked(self) -> dict[str, Any]:
         """The effective settings for display: the API key is never shown."""
-        data = self.model_dump(mode="json", exclude={"api_key", "prices"})
-        data["api_key"] = _mask(self.api_key)
+        data = self.model_dump(mode="json", exclude={*_SECRETS, "prices"})
+        for name in _SECRETS:
+            data[name] = _mask(getattr(self, name))
         data["resolved_provider"] = self.resolved_provider
         data["resolved_embedding_model"] = self.resolved_embedding_model
         data["prices"] = {k: v.model_dump() for k, v in self.prices.items()}
@@ -193,6 +208,8 @@ def load_settings(**overrides: Any) -> Settings:
 def _setting_name(field: str, overrides: dict[str, Any]) -> str:
     if field in _KEY_FIELDS:
         return API_KEY_VARS
+    if field in _AZURE_KEY_FIELDS:
+        return "AZURE_OPENAI_API_KEY"
     if field in overrides:
         return f"--{field.replace('_', '-')}"
     return f"ISMS_{field.upper()}"

@@ -208,3 +208,130 @@ def _vector(text: str, dims: int = 32) -> list[float]:
         vec[int(hashlib.md5(token.encode()).hexdigest(), 16) % dims] += 1.0
     norm = math.sqrt(sum(v * v for v in vec)) or 1.0
     return [v / norm for v in vec]
+
+
+class FakeAzure(FakeOpenAI):
+    """FakeOpenAI at Azure OpenAI's address: `endpoint` is what ISMS_AZURE_ENDPOINT is set to, and requests
+    come to /openai/deployments/<deployment>/chat/completions?api-version=...; each chat request's path and
+    headers (`api-key`, or `authorization` with an Entra ID token) are recorded."""
+
+    def __init__(self, latency: float = 0.0) -> None:
+        self.paths: list[str] = []
+        self.headers: list[dict[str, str]] = []
+        super().__init__(latency)
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def __enter__(self) -> FakeAzure:
+        self.thread.start()
+        return self
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+        base: Any = super()._handler()
+
+        class AzureHandler(base):  # type: ignore[misc, valid-type]
+            def do_POST(self) -> None:  # noqa: N802
+                with fake._lock:
+                    fake.paths.append(self.path)
+                    fake.headers.append({k.lower(): v for k, v in self.headers.items()})
+                super().do_POST()
+
+        return AzureHandler
+
+
+class FakeOllama:
+    """A loopback Ollama server: POST /api/chat with Ollama's request and answer JSON (streamed as NDJSON
+    when the request asks for a stream, as ChatOllama does), an obliging model by default. Scripted replies,
+    truncations (`done_reason: "length"`) and HTTP failures are served first, one per request."""
+
+    def __init__(self) -> None:
+        self.script: deque[dict[str, Any]] = deque()
+        self.chat_requests: list[dict[str, Any]] = []
+        self.responder = obliging_reply
+        self._lock = threading.Lock()
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def __enter__(self) -> FakeOllama:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def reply(self, content: str) -> None:
+        self.script.append({"kind": "reply", "content": content})
+
+    def truncate(self) -> None:
+        """The next answer stops at its length limit (done_reason "length"), half written."""
+        self.script.append({"kind": "truncated"})
+
+    def fail(self, status: int, error: str = "injected") -> None:
+        self.script.append({"kind": "status", "status": status, "error": error})
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:  # noqa: N802
+                length = int(self.headers.get("content-length", 0))
+                body = json.loads(self.rfile.read(length) or b"{}")
+                if self.path != "/api/chat":
+                    return self._send(404, [{"error": f"no route {self.path}"}])
+                with fake._lock:
+                    fake.chat_requests.append(body)
+                    step = fake.script.popleft() if fake.script else {"kind": "obliging"}
+                if step["kind"] == "status":
+                    return self._send(step["status"], [{"error": step["error"]}])
+                content = step["content"] if step["kind"] == "reply" else fake.responder(body)
+                reason = "stop"
+                if step["kind"] == "truncated":
+                    content, reason = content[: len(content) // 2], "length"
+                model, now = body.get("model", "test"), "2025-01-01T00:00:00Z"
+                done = {
+                    "model": model,
+                    "created_at": now,
+                    "message": {"role": "assistant", "content": ""},
+                    "done": True,
+                    "done_reason": reason,
+                    "total_duration": 1000,
+                    "prompt_eval_count": 100,
+                    "eval_count": 50,
+                }
+                if not body.get("stream", True):
+                    return self._send(200, [{**done, "message": {"role": "assistant", "content": content}}])
+                half = len(content) // 2
+                parts = [
+                    {
+                        "model": model,
+                        "created_at": now,
+                        "message": {"role": "assistant", "content": piece},
+                        "done": False,
+                    }
+                    for piece in (content[:half], content[half:])
+                ]
+                self._send(200, [*parts, done], stream=True)
+
+            def _send(self, status: int, payloads: list[dict[str, Any]], stream: bool = False) -> None:
+                data = b"".join(json.dumps(p).encode() + b"\n" for p in payloads)
+                try:
+                    self.send_response(status)
+                    self.send_header("content-type", "application/x-ndjson" if stream else "application/json")
+                    self.send_header("content-length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+        return Handler

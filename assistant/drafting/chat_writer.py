@@ -1,4 +1,5 @@
-"""The chat writer: any OpenAI-compatible model words each section from its plan.
+"""The chat writer: any OpenAI-compatible model words each section from its plan (subclasses name another
+provider whose client `assistant/drafting/chat_clients.py` makes: azure, ollama).
 
 The model receives the plan's rules, open decisions, organisation facts, risks and guidance (within a token
 budget that never trims the rules) and must keep every rule and figure; the plan's tables are appended
@@ -113,15 +114,18 @@ class ChatWriter:
         an unchanged run needs none)."""
         with self._lock:
             if self._chat is None:
+                from assistant.drafting.chat_clients import endpoint_url
                 from assistant.drafting.llm import ChatModel
                 from assistant.redact import redactor_for
 
                 state, settings = self.inputs.workspace.state_dir, self.inputs.settings
+                url = endpoint_url(self.name, settings)  # personal data is redacted for a remote one
                 self._chat = ChatModel(
                     settings,
                     ResponseCache(state / "cache" / "llm"),
                     state_dir=state,
-                    redact=redactor_for(settings, self.inputs.profile),
+                    redact=redactor_for(settings, self.inputs.profile, url),
+                    provider=self.name,
                 )
             return self._chat
 

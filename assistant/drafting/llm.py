@@ -32,7 +32,7 @@ from assistant.drafting.structured import (
     server_message,
 )
 from assistant.errors import CheckFailed, InputError
-from assistant.settings import API_KEY_VARS, Price, Settings, auth_message, endpoint, require_api_key
+from assistant.settings import Price, Settings
 from assistant.tokens import count_tokens, encoding_for
 
 M = TypeVar("M", bound=BaseModel)
@@ -76,7 +76,8 @@ class RateLimiter:
 
 
 class ChatModel:
-    """One configured endpoint (OpenAI, Azure OpenAI, Ollama, vLLM, LM Studio ...)."""
+    """One configured endpoint (OpenAI, Azure OpenAI, Ollama, vLLM, LM Studio ...) of a provider whose
+    client `assistant/drafting/chat_clients.py` makes."""
 
     name = "openai"
 
@@ -87,17 +88,15 @@ class ChatModel:
         max_reasks: int = 2,
         state_dir: Path | None = None,
         redact: Callable[[str], str] | None = None,
+        provider: str = "openai",
     ) -> None:
-        from langchain_openai import ChatOpenAI
+        from assistant.drafting.chat_clients import capability_model, endpoint_url, make_client, where
 
-        from assistant.redact import check_local_only
-
-        given = settings.api_key.get_secret_value() if settings.api_key else ""
-        require_api_key("the openai provider", given, settings.base_url)
-        check_local_only(settings, settings.base_url, "drafting")
+        self.name = provider
+        self._chat, self.modes = make_client(provider, settings)  # exit 2 on a missing or refused setting
+        self.where = where(provider, settings)
         # Secrets always, and personal data of people the profile does not name, leave no prompt unredacted.
         self.redact = redact or (lambda text: text)
-        key = given or "not-needed"
         self.model = settings.model
         self.settings = settings
         self.cache = cache
@@ -105,18 +104,12 @@ class ChatModel:
         self.limiter = RateLimiter(settings.requests_per_minute)
         self.price: Price | None = settings.prices.get(settings.model)
         self.tokenizer = encoding_for(settings.model)[1]
-        self._chat = ChatOpenAI(
-            model=settings.model,
-            api_key=key,
-            base_url=settings.base_url,  # type: ignore[arg-type]
-            timeout=settings.timeout_seconds,
-            max_retries=settings.max_retries,
-            temperature=0.2,
-        )
         # How this endpoint takes a schema (strict json_schema, tools, json_object, fenced), remembered per
         # base URL and model in the workspace (see `structured`).
         self.capabilities = Capabilities(state_dir / CAPABILITIES_FILE if state_dir is not None else None)
-        self._capability = Capabilities.key(settings.base_url, settings.model)
+        self._capability = Capabilities.key(
+            endpoint_url(provider, settings), capability_model(provider, settings)
+        )
         self.mode: str | None = self.capabilities.get(self._capability)
         self.requests = 0
         self._count_lock = threading.Lock()
@@ -200,7 +193,7 @@ class ChatModel:
         import openai
 
         refused: list[str] = []
-        for mode in modes_from(self.mode):
+        for mode in modes_from(self.mode, self.modes):
             try:
                 result = self._send(bind(self._chat, mode, reply, max_tokens), messages)
             except openai.LengthFinishReasonError:  # the parse API's way of saying finish_reason=length
@@ -209,7 +202,7 @@ class ChatModel:
                 message = server_message(exc)
                 if _context_overflow(message):
                     raise DraftStepFailed(
-                        f"the prompt is longer than model {self.model} accepts at {endpoint(self.settings.base_url)} "
+                        f"the prompt is longer than model {self.model} accepts at {self.where} "
                         f"(the server said: {message})"
                     ) from None
                 refused.append(f"{mode}: {message}")
@@ -223,7 +216,7 @@ class ChatModel:
                 raise DraftStepFailed(_cut_off(max_tokens))
             return self._parse(content, schema, reply)
         raise DraftStepFailed(
-            f"{endpoint(self.settings.base_url)} refused every way of asking model {self.model} for JSON "
+            f"{self.where} refused every way of asking model {self.model} for JSON "
             f"(HTTP 400): " + " | ".join(refused)
         )
 
@@ -247,6 +240,8 @@ class ChatModel:
         become our errors with the server's own words (a 400 is left to the caller)."""
         import openai
 
+        from assistant.drafting.chat_clients import ollama_failure, refused
+
         try:
             with self._inflight:
                 self.limiter.wait()
@@ -254,19 +249,11 @@ class ChatModel:
                     self.requests += 1
                 return runnable.invoke(messages)
         except openai.AuthenticationError:
-            raise ProviderAuthError(
-                auth_message("model", self.settings.base_url, bool(self.settings.api_key))
-            ) from None
+            raise ProviderAuthError(refused("auth", self.name, self.settings)) from None
         except openai.PermissionDeniedError:
-            raise ProviderAuthError(
-                f"the API key ({API_KEY_VARS}) may not use model {self.model} at {endpoint(self.settings.base_url)}; "
-                "check its permissions or set ISMS_MODEL / --model"
-            ) from None
+            raise ProviderAuthError(refused("denied", self.name, self.settings)) from None
         except openai.NotFoundError:
-            raise ProviderAuthError(
-                f"model {self.model!r} was not found at {endpoint(self.settings.base_url)}; set ISMS_MODEL / --model "
-                "(or ISMS_BASE_URL / --base-url)"
-            ) from None
+            raise ProviderAuthError(refused("not_found", self.name, self.settings)) from None
         except (openai.APITimeoutError, openai.APIConnectionError) as exc:
             raise DraftStepFailed(
                 f"no answer from the model endpoint after retries ({exc.__class__.__name__})"
@@ -279,6 +266,12 @@ class ChatModel:
             raise DraftStepFailed(
                 f"the model endpoint failed with HTTP {exc.status_code} after retries: {server_message(exc)}"
             ) from None
+        except Exception as exc:  # another client's failure (Ollama's), in our words
+            failure = ollama_failure(exc, self.settings) if self.name == "ollama" else None
+            if failure is None:
+                raise
+            config, message = failure
+            raise (ProviderAuthError if config else DraftStepFailed)(message) from None
 
     def _account(self, raw: Any, messages: list[Any], content: str, usage: Usage) -> None:
         meta = getattr(raw, "usage_metadata", None) or {}

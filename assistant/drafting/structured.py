@@ -4,6 +4,7 @@ Endpoints differ: OpenAI honours a strict JSON schema (`response_format: json_sc
 servers only tool calls, some only `json_object`, and some (LM Studio) reject `json_object` but answer plain
 text. Each mode is tried in that order until the endpoint accepts one; the mode found is remembered per base
 URL and model in the workspace (`.isms/llm-capabilities.json`), so later runs ask the right way at once.
+Ollama's native API has a mode of its own: the schema goes in the request's `format` (its structured outputs).
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 MODES = ("json_schema", "tools", "json_object", "fenced")
+OLLAMA_FORMAT = "ollama_format"
+KNOWN_MODES = (*MODES, OLLAMA_FORMAT)
 TOOL_NAME = "reply"
 _FENCE = re.compile(r"```(?:json)?\s*(\{.*\})\s*```", re.S)
 
@@ -70,6 +73,8 @@ def reply_for_model(model: Any) -> ReplySchema:
 
 def bind(chat: Any, mode: str, reply: ReplySchema, max_tokens: int | None) -> Any:
     """The chat model bound to ask for `reply` in `mode`, its answer at most `max_tokens` long."""
+    if mode == OLLAMA_FORMAT:
+        return _bind_ollama(chat, reply, max_tokens)
     limit = {"max_tokens": max_tokens} if max_tokens else {}
     if mode == "json_schema":
         fmt = {
@@ -95,6 +100,18 @@ def bind(chat: Any, mode: str, reply: ReplySchema, max_tokens: int | None) -> An
     return chat.bind(**limit) if limit else chat
 
 
+def _bind_ollama(chat: Any, reply: ReplySchema, max_tokens: int | None) -> Any:
+    """ChatOllama asked for `reply` as its `format`; a length limit is Ollama's `num_predict` option, which
+    must go with the model's other options (a bound `options` replaces them all)."""
+    if not max_tokens:
+        return chat.bind(format=reply.schema)
+    options = {
+        k: getattr(chat, k, None) for k in ("num_ctx", "temperature", "seed", "top_k", "top_p", "stop")
+    }
+    options = {k: v for k, v in options.items() if v is not None}
+    return chat.bind(format=reply.schema, options={**options, "num_predict": max_tokens})
+
+
 def answer_text(result: Any, mode: str) -> str:
     """The JSON text of an answer: the tool call's arguments in tools mode, else the message content (in
     fenced mode the object inside a ```json fence or the outermost braces)."""
@@ -109,6 +126,8 @@ def answer_text(result: Any, mode: str) -> str:
         if raw:
             return str(raw[0].get("function", {}).get("arguments") or "")
     content = result.content if isinstance(result.content, str) else ""
+    if mode == OLLAMA_FORMAT:
+        return content.strip()
     if mode == "fenced":
         fenced = _FENCE.search(content)
         if fenced:
@@ -120,8 +139,9 @@ def answer_text(result: Any, mode: str) -> str:
 
 
 def finish_reason(result: Any) -> str:
+    """Why the answer ended: OpenAI's `finish_reason`, or Ollama's `done_reason` ("length" when cut off)."""
     meta = getattr(result, "response_metadata", None) or {}
-    return str(meta.get("finish_reason") or "")
+    return str(meta.get("finish_reason") or meta.get("done_reason") or "")
 
 
 def server_message(exc: Any) -> str:
@@ -145,7 +165,7 @@ class Capabilities:
         if path is not None and path.exists():
             try:
                 data = json.loads(path.read_text(encoding="utf-8"))
-                self._known = {str(k): str(v) for k, v in data.items() if v in MODES}
+                self._known = {str(k): str(v) for k, v in data.items() if v in KNOWN_MODES}
             except (OSError, ValueError, AttributeError):
                 self._known = {}  # a damaged file is only a lost hint: the modes are tried again
 
@@ -173,15 +193,17 @@ class Capabilities:
                 pass  # a read-only workspace: the mode is found again next run
 
 
-def modes_from(start: str | None) -> list[str]:
-    """The modes to try, the remembered one first."""
-    if start in MODES:
-        return list(MODES[MODES.index(start) :])
-    return list(MODES)
+def modes_from(start: str | None, modes: tuple[str, ...] = MODES) -> list[str]:
+    """The modes to try (of those the provider has), from the remembered one on."""
+    if start in modes:
+        return list(modes[modes.index(start) :])
+    return list(modes)
 
 
 __all__ = [
+    "KNOWN_MODES",
     "MODES",
+    "OLLAMA_FORMAT",
     "Capabilities",
     "ReplySchema",
     "answer_text",

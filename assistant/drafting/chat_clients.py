@@ -91,7 +91,7 @@ def make_client(provider: str, settings: Settings) -> tuple[Any, tuple[str, ...]
         api_key=given or "not-needed",  # type: ignore[arg-type]
         base_url=settings.base_url,  # type: ignore[arg-type]
         timeout=settings.timeout_seconds,
-        max_retries=settings.max_retries,
+        max_retries=0,  # retried by ChatModel._send, outside the concurrency slot
         temperature=TEMPERATURE,
     )
     return chat, MODES
@@ -121,7 +121,7 @@ def _azure(settings: Settings) -> Any:
         base_url=None,
         model=settings.model,
         timeout=settings.timeout_seconds,
-        max_retries=settings.max_retries,
+        max_retries=0,  # retried by ChatModel._send, outside the concurrency slot
         temperature=TEMPERATURE,
     )
 

@@ -236,18 +236,40 @@ class ChatModel:
         return content, parsed, []
 
     def _send(self, runnable: Any, messages: list[Any]) -> Any:
-        """One request through the concurrency slot and the rate limiter; transport and credential failures
-        become our errors with the server's own words (a 400 is left to the caller)."""
+        """One request through the concurrency slot and the rate limiter, retried (429, 5xx, timeouts) with
+        backoff and the server's Retry-After while the slot is free; transport and credential failures become
+        our errors with the server's own words (a 400 is left to the caller)."""
+        import openai
+
+        attempt = 0
+        while True:
+            try:
+                with self._inflight:
+                    self.limiter.wait()
+                    with self._count_lock:
+                        self.requests += 1
+                    return runnable.invoke(messages)
+            except (
+                openai.RateLimitError,
+                openai.APITimeoutError,
+                openai.APIConnectionError,
+                openai.APIStatusError,
+            ) as exc:
+                if attempt >= self.settings.max_retries or not retryable(exc):
+                    return self._failed(exc)
+                time.sleep(retry_delay(exc, attempt))  # outside the slot: another request goes meanwhile
+                attempt += 1
+            except Exception as exc:
+                return self._failed(exc)
+
+    def _failed(self, exc: Exception) -> Any:
+        """A request that failed for good, in our words (a 400 is re-raised for the mode fallback)."""
         import openai
 
         from assistant.drafting.chat_clients import ollama_failure, refused
 
         try:
-            with self._inflight:
-                self.limiter.wait()
-                with self._count_lock:
-                    self.requests += 1
-                return runnable.invoke(messages)
+            raise exc
         except openai.AuthenticationError:
             raise ProviderAuthError(refused("auth", self.name, self.settings)) from None
         except openai.PermissionDeniedError:
@@ -301,3 +323,29 @@ def _cut_off(max_tokens: int | None) -> str:
         f"the model's answer was cut off at its length limit ({max_tokens or 'the server default'} tokens, "
         "finish_reason=length); set ISMS_MAX_OUTPUT_TOKENS higher or use a model with more room"
     )
+
+
+def retryable(exc: Exception) -> bool:
+    """429s, timeouts, lost connections and 5xx (and 408/409) are worth another try; other answers are not."""
+    import openai
+
+    if isinstance(exc, (openai.RateLimitError, openai.APITimeoutError, openai.APIConnectionError)):
+        return True
+    status = getattr(exc, "status_code", 0) or 0
+    return status >= 500 or status in (408, 409)
+
+
+def retry_delay(exc: Exception, attempt: int) -> float:
+    """The server's Retry-After (retry-after-ms or retry-after seconds) when it gives one, else exponential
+    backoff with jitter; never more than a minute."""
+    import random
+
+    headers = getattr(getattr(exc, "response", None), "headers", None) or {}
+    for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
+        try:
+            value = float(headers.get(name, ""))
+        except (TypeError, ValueError):
+            continue
+        if 0 <= value * scale <= 60:
+            return value * scale
+    return min(8.0, 0.5 * 2**attempt) * (1 + random.random() / 4)  # noqa: S311 - jitter, not security

@@ -19,7 +19,7 @@ from assistant.drafting.facts import profile_facts
 from assistant.drafting.input_parts import part_hashes
 from assistant.drafting.llm import DraftStepFailed
 from assistant.drafting.models import Draft, DraftedSection, SectionDraft, Soa, SoaRow, SoaRowDraft, Usage
-from assistant.drafting.plan import PLAN_VERSION, Planner, SectionPlan
+from assistant.drafting.plan import PLAN_VERSION, DocsPassages, Planner, SectionPlan
 from assistant.drafting.soa import ControlBasis, bases, finalise
 from assistant.drafting.soa_document import soa_sections
 from assistant.drafting.validate import check_section, unknown_vendors
@@ -73,6 +73,8 @@ class Engine:
         self._register_rules: Any = None
         self._soa_lock = threading.Lock()
         self._plan_lock = threading.Lock()
+        self._plans: dict[tuple[str, str], SectionPlan] = {}  # (document id, heading) -> its plan
+        self._parts: dict[str, dict[str, Any]] = {}
         self.writer = make_writer(self.provider, inputs)
         self._planner = Planner(
             inputs.corpus, inputs.profile, inputs.register, inputs.today, self.facts, factcheck=self.factcheck
@@ -93,6 +95,9 @@ class Engine:
                 self._load_verdicts()
                 self._carried = self._carry()
                 self._planner.carried = self._carried
+                if self.writer.reads_context:  # a model reads passages of docs/; the offline writer none
+                    ws = self.inputs.workspace
+                    self._planner.docs = DocsPassages.of_folder(ws.docs_dir, ws.root)
             return self._planner
 
     def _problems_cache(self) -> Path:
@@ -171,8 +176,48 @@ class Engine:
         section = next(s for s in doc.sections if s.heading == heading)
         return self.planner.plan(doc, section)
 
+    def section_plan(self, doc: DocumentSpec, section: Section) -> SectionPlan:
+        """The plan the writer drafts a section from (made once per run: the inputs hash records it)."""
+        key = (doc.id, section.heading)
+        plan = self._plans.get(key)
+        if plan is None:
+            plan = self.planner.plan(doc, section, context=self.writer.reads_context)
+            self._plans[key] = plan
+        return plan
+
+    def _section_plans(self, doc_id: str) -> list[SectionPlan]:
+        if doc_id == SOA_DOC:  # the SoA is drafted from its rows (controls, profile, register), not plans
+            return []
+        doc = self.inputs.corpus.documents[doc_id]
+        return [self.section_plan(doc, s) for s in doc.sections]
+
+    def docs_used(self, doc_id: str) -> list[str]:
+        """The files of docs/ whose passages or rules the document was drafted from."""
+        found = [p.source for plan in self._section_plans(doc_id) for p in plan.passages if p.source]
+        found += [c.source for plan in self._section_plans(doc_id) for c in plan.carried]
+        return sorted(set(found))
+
+    def _prompt_text(self, doc_id: str) -> Any:
+        """The prompt version, and for a writer that reads prompts the text of its templates: editing a
+        template in place redrafts the documents drafted with it. The offline writer reads no prompt."""
+        version = self.prompt_version(doc_id)
+        if not self.writer.reads_context:
+            return version
+        from assistant.drafting.prompts import load_prompt
+
+        chain, _, number = version.rpartition(".v")
+        folder = self.inputs.settings.prompts_dir
+        if not chain or not number.isdigit() or not (folder / chain).is_dir():
+            return version  # a writer whose prompts are not template files
+        prompt = load_prompt(folder, chain, int(number))
+        return [version, prompt.system, prompt.user]
+
     def inputs_parts(self, doc_id: str) -> dict[str, Any]:
         """What this document is drafted from, by name (staleness explains a change with these names)."""
+        with self._plan_lock:
+            cached = self._parts.get(doc_id)
+        if cached is not None:
+            return cached
         corpus, doc = self.inputs.corpus, self.inputs.corpus.documents[doc_id]
         controls = [corpus.controls[c].model_dump(mode="json") for c in doc.controls]
         clauses = [corpus.clauses[c].model_dump(mode="json") for c in doc.clauses if c in corpus.clauses]
@@ -188,14 +233,22 @@ class Engine:
             catalogue = {d.id: d.controls for d in corpus.documents.values()}
         else:
             catalogue = {}
-        carried: list[Any] = [
-            [k[1], [r.text for r in v]] for k, v in sorted(self.carried.rules.items()) if k[0] == doc_id
-        ] + [q for k, qs in sorted(self.carried.questions.items()) if k[0] == doc_id for q in qs]
+        plans = self._section_plans(doc_id)
+        # docs/: the content hash of every passage and carried rule the document used, and the questions
+        # its rules raised; a docs/ edit redrafts only the documents that used what changed.
+        used: list[Any] = [
+            ["passage", p.source, p.id, p.hash] for plan in plans for p in plan.passages if p.source
+        ] + [["rule", c.source, _digest(c.text)] for plan in plans for c in plan.carried]
+        used += [q for k, qs in sorted(self.carried.questions.items()) if k[0] == doc_id for q in qs]
+        if doc_id == SOA_DOC:
+            used += [
+                [k[1], [r.text for r in v]] for k, v in sorted(self.carried.rules.items()) if k[0] == doc_id
+            ]
         if any("existing_documents" in s.blocks for s in doc.sections):
-            carried.append([f.__dict__ for f in self.carried.files])
-        return {
+            used.append([f.__dict__ for f in self.carried.files])
+        parts = {
             "plan": PLAN_VERSION,
-            "docs": carried,
+            "docs": used,
             "catalogue entry": doc.model_dump(mode="json"),
             "control guidance": controls,
             "clause guidance": clauses,
@@ -204,11 +257,16 @@ class Engine:
             "risk register": risks,
             "provider": self.provider,
             "model": self.model,
-            "prompt": self.prompt_version(doc_id),
+            "prompt": self._prompt_text(doc_id),
+            "section plans": [p.rendered() for p in plans],
         }
+        with self._plan_lock:
+            self._parts[doc_id] = parts
+        return parts
 
     def inputs_hash(self, doc_id: str) -> str:
-        """Changes when anything this document is drafted from changes."""
+        """Changes when anything this document is drafted from changes: its inputs, the plan of every
+        section (passages of docs/ included) and, for a model, the text of its prompt templates."""
         payload = list(self.inputs_parts(doc_id).values())
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode("utf-8")).hexdigest()[:16]
 
@@ -269,7 +327,7 @@ class Engine:
         )
 
     def _section(self, doc: DocumentSpec, section: Section) -> tuple[DraftedSection, Usage]:
-        plan = self.planner.plan(doc, section, context=self.writer.reads_context)
+        plan = self.section_plan(doc, section)
         allowed = set(plan.allowed_ids)
 
         def check(result: SectionDraft) -> list[str]:
@@ -435,6 +493,10 @@ class Engine:
         return current.model_copy(
             update={"text": parsed.text.strip(), "cited_ids": sorted(set(parsed.cited_ids))}
         ), usage
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
 def _find_section(draft: Draft, heading: str) -> DraftedSection:

@@ -3,16 +3,20 @@
 A `SectionPlan` holds the section's rules (its statements rendered from the profile, and the rules carried
 over from the organisation's current documents), its tables (blocks, kept verbatim by every writer), the
 decisions recorded for missing facts, and the context a model needs to word it well (organisation facts,
-register risks, our guidance passages, allowed citations). The offline writer renders the plan as it is; a
+register risks, our guidance passages, passages of its own documents in docs/ over a relevance floor, allowed
+citations). The offline writer renders the plan as it is; a
 chat writer words it for the organisation but keeps every rule and figure.
 """
 
 from __future__ import annotations
 
+import hashlib
+import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from assistant.drafting.block_registry import blocks_for
@@ -28,10 +32,19 @@ from assistant.knowledge.loader import Corpus
 from assistant.knowledge.models import Control, DocumentSpec, Section
 
 FORBIDS = re.compile(r"\b(?:never|must not|not permitted|not allowed|prohibited|may not|do not)\b", re.I)
-PLAN_VERSION = 8  # bump whenever planning changes what a section holds: every document is then redrafted
+PLAN_VERSION = 9  # bump whenever planning changes what a section holds: every document is then redrafted
 MAX_FACTS = 10
 MAX_RISKS = 8
 PROMPT_BUDGET = 6000  # tokens of one section's prompt
+# Documents about the risk register itself: a model writing them sees every risk, not the top few.
+WHOLE_REGISTER = frozenset(
+    {"risk-assessment-report", "risk-treatment-plan", "risk-assessment-and-treatment-methodology"}
+)
+MAX_DOC_PASSAGES = 3  # passages of the organisation's current documents (docs/) per section
+DOC_PASSAGE_WORDS = 120
+MIN_DOC_SHARED = 3  # content words a docs/ passage must share with the section's query (the relevance floor)
+MIN_DOC_TOPIC = 2  # ... of which this many from the heading and the section's controls, not the title alone
+TOPIC = "\x1f"  # separates a query's document title from its section words
 
 
 @dataclass(frozen=True)
@@ -39,6 +52,8 @@ class Passage:
     id: str
     title: str
     text: str
+    source: str = ""  # the docs/ file it was taken from; "" for our guidance
+    hash: str = ""  # content hash of a docs/ passage (what the document's inputs hash records)
 
 
 @dataclass(frozen=True)
@@ -60,6 +75,8 @@ class SectionPlan:
     facts: tuple[str, ...]  # organisation facts on the section's topics (context for a model)
     risks: tuple[str, ...]  # register risks the section treats (context for a model)
     passages: tuple[Passage, ...]  # our guidance, for understanding only: never pasted into documents
+    risks_compact: tuple[str, ...] = field(default=(), compare=False)  # the whole register, one line a risk
+    whole_register: bool = False  # every risk stays in the prompt (risk documents); only its wording shrinks
 
     @property
     def rules(self) -> list[str]:
@@ -70,8 +87,29 @@ class SectionPlan:
         """A smaller context for a model with a token budget; the rules and blocks are never trimmed."""
         kept = self.passages[:passages]
         if words is not None:
-            kept = tuple(Passage(p.id, p.title, " ".join(p.text.split()[:words])) for p in kept)
+            kept = tuple(replace(p, text=" ".join(p.text.split()[:words])) for p in kept)
+        if self.whole_register:
+            risks_kept = self.risks if words is None else self.risks_compact or self.risks
+            return replace(self, passages=kept, facts=self.facts[:facts], risks=risks_kept)
         return replace(self, passages=kept, facts=self.facts[:facts], risks=self.risks[:risks])
+
+    def rendered(self) -> dict[str, Any]:
+        """Everything the plan holds, as JSON values: what a document's inputs hash records."""
+        return {
+            "doc": self.doc_id,
+            "heading": self.heading,
+            "establishes": self.establishes,
+            "statements": list(self.statements),
+            "carried": [[c.source, c.where, c.text] for c in self.carried],
+            "blocks": list(self.blocks),
+            "decisions": list(self.decisions),
+            "cite": list(self.cite),
+            "allowed_ids": list(self.allowed_ids),
+            "facts": list(self.facts),
+            "risks": list(self.risks),
+            "risks_compact": list(self.risks_compact),
+            "passages": [[p.id, p.title, p.text, p.source, p.hash] for p in self.passages],
+        }
 
     def variables(self) -> dict[str, Any]:
         """What prompt templates see."""
@@ -80,9 +118,18 @@ class SectionPlan:
             "rules": self.rules,
             "facts": list(self.facts),
             "risks": list(self.risks),
-            "passages": [p.__dict__ for p in self.passages],
+            "passages": [_shown(p) for p in self.passages],
             "allowed_ids": list(self.allowed_ids),
         }
+
+
+def _shown(passage: Passage) -> dict[str, str]:
+    """A passage as a prompt shows it: text of docs/ inside a <quoted> fence naming its file (data, never
+    instructions; its own angle brackets were replaced when it was read)."""
+    shown = dict(passage.__dict__)
+    if passage.source:
+        shown["text"] = f'<quoted source="{passage.source}">{passage.text}</quoted>'
+    return shown
 
 
 def fit_plan(
@@ -142,7 +189,9 @@ class Planner:
         facts: list[Fact],
         carried: Carried | None = None,
         factcheck: FactChecker | None = None,
+        docs: DocsPassages | None = None,
     ) -> None:
+        self.docs = docs  # passages of docs/ a model reads (None: the writer reads no context)
         self.corpus = corpus
         self.profile = profile
         self.register = register
@@ -201,6 +250,10 @@ class Planner:
         allowed = sorted(
             {*section.controls, *section.clauses, *doc.clauses, *cite, *(p.id for p in passages)}
         )
+        if context and self.docs is not None:  # never citable: the organisation's text, for understanding
+            passages += self.docs.for_section(self.query(doc, section))
+        risks = self._risks(doc, section) if context else []
+        whole = context and doc.id in WHOLE_REGISTER and self.register is not None
         blocks = blocks_for(
             BlockContext(self.corpus, self.profile, self.register, doc, section, self.today, self.carried)
         )
@@ -220,9 +273,18 @@ class Planner:
             cite=cite,
             allowed_ids=tuple(allowed),
             facts=tuple(self._facts(doc, section)) if context else (),
-            risks=tuple(self._risks(doc, section)) if context else (),
+            risks=tuple(risks),
             passages=tuple(passages),
+            risks_compact=tuple(self._risks(doc, section, compact=True)) if whole else (),
+            whole_register=whole,
         )
+
+    def query(self, doc: DocumentSpec, section: Section) -> str:
+        """What a section's passages of docs/ are looked up by: the document title, the section heading
+        and the keywords of the section's controls."""
+        controls = [self.corpus.controls[c] for c in section.controls if c in self.corpus.controls]
+        keywords = dict.fromkeys(k for c in controls for k in c.keywords)
+        return f"{doc.title}{TOPIC}{' '.join([section.heading, *keywords])}"
 
     def _facts(self, doc: DocumentSpec, section: Section) -> list[str]:
         """How the organisation does each of the section's controls (the controls' own statements), then
@@ -238,20 +300,27 @@ class Planner:
         )
         return practice + [f.text for f in select_facts(self.facts, weights, limit=MAX_FACTS)]
 
-    def _risks(self, doc: DocumentSpec, section: Section) -> list[str]:
+    def _risks(self, doc: DocumentSpec, section: Section, compact: bool = False) -> list[str]:
         if self.register is None:
             return []
         threshold = self.profile.risk_criteria.acceptance_threshold
         wanted = set(section.controls)
+        whole = doc.id in WHOLE_REGISTER
         found = []
         for r in sorted(self.register.risks, key=lambda r: (-r.score, r.id)):
-            if wanted & set(r.controls) or (not wanted and doc.id.startswith("risk")):
+            if whole or wanted & set(r.controls) or (not wanted and doc.id.startswith("risk")):
                 level = "above" if r.score > threshold else "within"
+                if compact:
+                    found.append(
+                        f"{r.id} {r.title}: score {r.score} ({level} {threshold}), {r.treatment}, "
+                        f"{r.owner}, {', '.join(r.controls)}."
+                    )
+                    continue
                 found.append(
                     f"{r.id} {r.title}: {r.description} Score {r.score} ({level} threshold {threshold}), "
                     f"treatment {r.treatment}, owner {r.owner}, controls {', '.join(r.controls)}."
                 )
-        return found[:MAX_RISKS]
+        return found if whole else found[:MAX_RISKS]
 
     def _passages(self, doc: DocumentSpec, section: Section) -> list[Passage]:
         refs = list(section.controls) + list(section.clauses or ([] if section.controls else doc.clauses))
@@ -264,3 +333,75 @@ class Planner:
                 cl = self.corpus.clauses[ref]
                 passages.append(Passage(ref, cl.title, " ".join(cl.requires.split())))
         return passages
+
+
+class DocsPassages:
+    """The organisation's current documents (docs/), split into passages, ranked for a section by the words
+    they share with its query (weighted by how rare each word is among the passages). A passage that shares
+    fewer than MIN_DOC_SHARED content words with the query, or fewer than MIN_DOC_TOPIC with the section's
+    own heading and control keywords, is dropped: a document about everything lands nowhere. Deterministic:
+    the same docs/ give the same passages in the same order."""
+
+    def __init__(self, passages: list[Passage]) -> None:
+        from assistant.drafting.carry import words
+
+        self._words = words
+        self.passages = passages
+        self._bags = [words(f"{p.title} {p.text}") for p in passages]
+        n = len(passages)
+        df: dict[str, int] = {}
+        for bag in self._bags:
+            for w in bag:
+                df[w] = df.get(w, 0) + 1
+        self._idf = {w: math.log(1 + n / d) for w, d in df.items()}
+
+    @classmethod
+    def of_folder(cls, docs_dir: Path, workspace_root: Path) -> DocsPassages:
+        from assistant.drafting.injection import instruction_like
+        from assistant.index.chunks import document_chunks
+        from assistant.index.ingest import ingest_folder
+
+        passages = []
+        for document in ingest_folder(docs_dir, workspace_root).documents:
+            for chunk in document_chunks(document):
+                sentences = re.split(r"(?<=[.!?])\s+", " ".join(chunk.text.split()))
+                # a line that speaks to a drafting tool is data, never shown to the model as guidance
+                kept = [t for t in sentences if instruction_like(t) is None]
+                text = (
+                    " ".join(" ".join(kept).split()[:DOC_PASSAGE_WORDS]).replace("<", "‹").replace(">", "›")
+                )
+                if not text:
+                    continue
+                digest = hashlib.sha256(chunk.text.encode("utf-8")).hexdigest()[:12]
+                location = chunk.metadata.get("location", "")
+                ident = f"{document.relative}#{location}" if location else document.relative
+                part = chunk.chunk_id.rsplit(":", 1)[-1]
+                ident += f" part {int(part) + 1}" if part.isdigit() and part != "0" else ""
+                passages.append(Passage(ident, document.title, text, document.relative, digest))
+        return cls(passages)
+
+    def ranked(self, query: str) -> list[tuple[Passage, float, int]]:
+        """Every passage with its score and shared word count, best first (before the floor)."""
+        wanted = self._words(query)
+        scored = []
+        for passage, bag in zip(self.passages, self._bags, strict=True):
+            shared = wanted & bag
+            scored.append((passage, sum(self._idf[w] for w in shared), len(shared)))
+        scored.sort(key=lambda t: (-round(t[1], 9), t[0].id))
+        return scored
+
+    def for_section(self, query: str) -> list[Passage]:
+        """The passages over the relevance floor, best first, at most MAX_DOC_PASSAGES. `query` is
+        "<title>TOPIC<heading and control keywords>" (`Planner.query`)."""
+        _title, _, rest = query.partition(TOPIC)
+        topic = self._words(rest or query)
+        found = []
+        for passage, score, shared in self.ranked(query.replace(TOPIC, " ")):
+            if score <= 0 or shared < MIN_DOC_SHARED:
+                continue
+            if len(topic & self._words(f"{passage.title} {passage.text}")) < MIN_DOC_TOPIC:
+                continue
+            found.append(passage)
+            if len(found) == MAX_DOC_PASSAGES:
+                break
+        return found

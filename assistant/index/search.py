@@ -15,6 +15,7 @@ from assistant.index.store import COLLECTION, chroma_client, load_chunks, read_m
 Mode = Literal["hybrid", "dense", "lexical"]
 RRF_K = 60
 CANDIDATES = 60
+EXACT_LIMIT = 5000  # up to this many stored vectors, search them all (exact, deterministic) instead of HNSW
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ class Retriever:
         self._make_embedder = make_embedder
         self._embedder: Embedder | None = None
         self._collection: Any = None
+        self._exact: tuple[list[str], Any] | None = None  # (chunk ids sorted, unit vectors) for exact search
         self._open_lock = threading.Lock()
         self._stemmer = Stemmer.Stemmer("english")
         self._bm25 = bm25s.BM25()
@@ -129,19 +131,52 @@ class Retriever:
         return entries[:k]
 
     def _dense_ranking(self, query: str, filters: Filters) -> list[str]:
+        return [cid for cid, _score in self.dense_scores(query, filters)]
+
+    def dense_scores(self, query: str, filters: Filters | None = None) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity), best first. Under EXACT_LIMIT stored vectors every vector is
+        compared (numpy, ties broken by chunk id), so identical indexes give identical rankings; a larger
+        index uses chromadb's approximate HNSW search."""
+        filters = filters or Filters()
         with self._open_lock:  # drafting threads share one model and one chromadb client
             if self._embedder is None:
                 self._embedder = self._make_embedder()
             if self._collection is None:
                 self._collection = chroma_client(self.index_dir / "chroma").get_collection(COLLECTION)
+                if self._collection.count() <= EXACT_LIMIT:
+                    self._exact = _load_vectors(self._collection)
         vector = self._embedder.embed([query])[0]
+        if self._exact is not None:
+            return self._exact_scores(vector, filters)
         result = self._collection.query(
             query_embeddings=[vector],
             n_results=min(CANDIDATES, len(self.chunks)),
             where=filters.where(),
-            include=[],
+            include=["distances"],
         )
-        return list(result["ids"][0])
+        return [
+            (cid, 1.0 - float(d)) for cid, d in zip(result["ids"][0], result["distances"][0], strict=True)
+        ]
+
+    def _exact_scores(self, vector: list[float], filters: Filters) -> list[tuple[str, float]]:
+        import numpy as np
+
+        assert self._exact is not None
+        ids, matrix = self._exact
+        if not ids:
+            return []
+        query = np.asarray(vector, dtype=np.float64)
+        norm = float(np.linalg.norm(query)) or 1.0
+        scores = matrix @ (query / norm)
+        ranked = sorted(
+            (
+                (cid, float(score))
+                for cid, score in zip(ids, scores, strict=True)
+                if cid in self._by_id and filters.accepts(self._by_id[cid])
+            ),
+            key=lambda pair: (-round(pair[1], 9), pair[0]),
+        )
+        return ranked[:CANDIDATES]
 
     def _lexical_ranking(self, query: str, filters: Filters) -> list[str]:
         tokens = self._tokenize([query])
@@ -155,6 +190,20 @@ class Retriever:
         )
         ranked = [self.chunks[int(i)] for i, s in zip(docs[0], scores[0], strict=True) if s > 0]
         return [c.chunk_id for c in ranked if filters.accepts(c)][:CANDIDATES]
+
+
+def _load_vectors(collection: Any) -> tuple[list[str], Any]:
+    """Every stored vector, normalised, in chunk id order."""
+    import numpy as np
+
+    got = collection.get(include=["embeddings"])
+    pairs = sorted(zip(got["ids"], got["embeddings"], strict=True), key=lambda p: p[0])
+    if not pairs:
+        return [], np.zeros((0, 0))
+    matrix = np.asarray([v for _cid, v in pairs], dtype=np.float64)
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return [cid for cid, _v in pairs], matrix / norms
 
 
 def _rrf(rankings: Iterable[list[str]]) -> dict[str, float]:

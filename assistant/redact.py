@@ -76,6 +76,8 @@ _plugins_lock = threading.Lock()
 def _detectors() -> list[Any]:
     """detect-secrets' plugins with its default settings, made once (they hold no per-scan state)."""
     global _plugins
+    if _plugins is not None:  # made: no lock (every line of every prompt asks for them)
+        return _plugins
     with _plugins_lock:
         if _plugins is None:
             from detect_secrets.settings import default_settings, get_plugins

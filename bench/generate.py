@@ -51,7 +51,7 @@ def manifest_run(out: Path) -> dict[str, object]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--workspace", type=Path, default=REPO / "examples" / "kestrel-saas")
-    parser.add_argument("--latency", type=float, default=0.5)
+    parser.add_argument("--latency", type=float, default=0.4)
     parser.add_argument("--skip-llm", action="store_true")
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -81,6 +81,9 @@ def main() -> None:
         print(f"peak memory of a generate process: {peak:.0f} MB")
 
 
+TARGETS = {8: 1.15, 16: 1.3}  # issue 17: the LLM phase against the floor, by concurrency
+
+
 def llm(ws: Path, latency: float) -> None:
     with FakeOpenAI() as server:
         env = {
@@ -90,7 +93,7 @@ def llm(ws: Path, latency: float) -> None:
             "ISMS_REQUESTS_PER_MINUTE": "100000",
         }
         server.latency = latency
-        for concurrency in (1, 8):
+        for concurrency in (4, 8, 16):
             shutil.rmtree(ws / ".isms" / "cache" / "llm", ignore_errors=True)
             before = len(server.chat_requests)
             process = run(
@@ -102,7 +105,7 @@ def llm(ws: Path, latency: float) -> None:
             print(
                 f"LLM path, latency {latency:.2f}s, concurrency {concurrency}: {calls} calls, generation wall "
                 f"{wall:6.1f} s (process {process:.1f} s), floor {floor:6.1f} s, ratio {wall / floor:.2f}  "
-                "target <= 1.20"
+                f"target <= {TARGETS.get(concurrency, 1.2):.2f}"
             )
         before = len(server.chat_requests)
         again = run("generate", "--workspace", str(ws), env=env)

@@ -112,6 +112,8 @@ class ChatWriter:
     def chat(self) -> Any:
         """The model client, made when the first section is written (langchain takes seconds to load, and
         an unchanged run needs none)."""
+        if self._chat is not None:
+            return self._chat
         with self._lock:
             if self._chat is None:
                 from assistant.drafting.chat_clients import endpoint_url
@@ -132,6 +134,8 @@ class ChatWriter:
     @property
     def rows(self) -> tuple[RowChecker, OfflineSoaWriter]:
         """The checker of drafted SoA rows and the offline writer a failing row falls back to."""
+        if self._rows is not None:
+            return self._rows
         with self._lock:
             if self._rows is None:
                 inputs = self.inputs

@@ -90,14 +90,17 @@ class Engine:
     @property
     def planner(self) -> Planner:
         """The planner, with the rules of the organisation's current documents (read once, when first needed)."""
+        if self._carried is not None:  # loaded: no lock on the drafting threads' path
+            return self._planner
         with self._plan_lock:
             if self._carried is None:
                 self._load_verdicts()
-                self._carried = self._carry()
-                self._planner.carried = self._carried
+                carried = self._carry()
+                self._planner.carried = carried
                 if self.writer.reads_context:  # a model reads passages of docs/; the offline writer none
                     ws = self.inputs.workspace
                     self._planner.docs = DocsPassages.of_folder(ws.docs_dir, ws.root)
+                self._carried = carried  # last: other threads use the planner once this is set
             return self._planner
 
     def _problems_cache(self) -> Path:

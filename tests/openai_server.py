@@ -164,6 +164,9 @@ class FakeOpenAI:
                     finish = "tool_calls" if finish == "stop" else finish
                 elif mode == "fenced":
                     message["content"] = f"Here is the JSON:\n```json\n{content}\n```"
+                if body.get("stream"):
+                    include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
+                    return self._sse(stream_chunks(body, message, finish, include_usage))
                 self._json(
                     200,
                     {
@@ -175,6 +178,22 @@ class FakeOpenAI:
                         "usage": {"prompt_tokens": 100, "completion_tokens": 50, "total_tokens": 150},
                     },
                 )
+
+            def _sse(self, chunks: list[dict[str, Any]]) -> None:
+                """A streamed answer: one `data:` event per chunk, then `data: [DONE]`."""
+                try:
+                    self.send_response(200)
+                    self.send_header("content-type", "text/event-stream")
+                    self.send_header("cache-control", "no-cache")
+                    self.end_headers()
+                    for chunk in chunks:
+                        self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+                        self.wfile.flush()
+                    self.wfile.write(b"data: [DONE]\n\n")
+                    self.wfile.flush()
+                    self.close_connection = True
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
 
             def _json(
                 self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None
@@ -192,6 +211,43 @@ class FakeOpenAI:
                     pass
 
         return Handler
+
+
+STREAM_PIECES = 8  # a streamed answer comes in this many pieces (at most)
+
+
+def stream_chunks(
+    body: dict[str, Any], message: dict[str, Any], finish: str, include_usage: bool
+) -> list[dict[str, Any]]:
+    """The chat.completion.chunk objects of a streamed answer: the message's content (or its tool call's
+    arguments) split into several pieces, a last chunk with the finish_reason, and the usage when asked."""
+    calls = message.get("tool_calls") or []
+    text = str(calls[0]["function"]["arguments"] if calls else message.get("content") or "")
+    size = max(1, -(-len(text) // STREAM_PIECES))
+    pieces = [text[i : i + size] for i in range(0, len(text), size)] or [""]
+    head = {
+        "id": "chatcmpl-test",
+        "object": "chat.completion.chunk",
+        "created": int(time.time()),
+        "model": body.get("model", "test"),
+    }
+    chunks = []
+    for n, piece in enumerate(pieces):
+        delta: dict[str, Any] = {"role": "assistant"} if n == 0 else {}
+        if calls:
+            call: dict[str, Any] = {"index": 0, "function": {"arguments": piece}}
+            if n == 0:
+                call.update(id=calls[0]["id"], type="function")
+                call["function"]["name"] = calls[0]["function"]["name"]
+            delta["tool_calls"] = [call]
+        else:
+            delta["content"] = piece
+        chunks.append({**head, "choices": [{"index": 0, "delta": delta, "finish_reason": None}]})
+    chunks.append({**head, "choices": [{"index": 0, "delta": {}, "finish_reason": finish}]})
+    if include_usage:
+        usage = {"prompt_tokens": 100, "completion_tokens": 50, "total_tokens": 150}
+        chunks.append({**head, "choices": [], "usage": usage})
+    return chunks
 
 
 def request_mode(body: dict[str, Any]) -> str:

@@ -42,6 +42,9 @@ def draft(
     provider: ProviderOpt = None,
     model: ModelOpt = None,
     base_url: BaseUrlOpt = None,
+    stream: Annotated[
+        bool, typer.Option("--stream", help="Print each section as the model writes it.")
+    ] = False,
     workspace: WorkspaceOpt = Path("."),
 ) -> None:
     """Draft one document into the output folder, or refine one of its sections with an instruction."""
@@ -77,6 +80,7 @@ def draft(
         for repaired in prepare_out_dir(out_dir, [doc_id]):
             err_console.print(f"[yellow]repaired:[/] {repaired}", highlight=False)
         manifest = Manifest(out_dir)
+        shown = _show if stream else None
         store = DocumentStore.for_workspace(inputs.workspace.state_dir)
         if section is not None and instruction is not None:
             current = as_draft(read_document(path))
@@ -92,7 +96,7 @@ def draft(
                 else s
                 for s in current.sections
             ]
-            revised, usage = engine.redraft_section(current, section, instruction)
+            revised, usage = engine.redraft_section(current, section, instruction, on_text=shown)
             current.sections = [revised if s.heading == revised.heading else s for s in current.sections]
             current.provider, current.model = engine.provider, engine.model
             current.usage = usage
@@ -104,7 +108,7 @@ def draft(
                 highlight=False,
             )
             return
-        result = engine.draft(doc_id)
+        result = engine.draft(doc_id, on_text=shown)
         change = "Regenerated with isms draft" if path.exists() else "First draft"
         meta = write_outputs(
             inputs,
@@ -128,3 +132,9 @@ def draft(
 
 
 draft_cmd = handles_errors(draft)
+
+
+def _show(piece: str) -> None:
+    """Streamed section text, as it comes (no markup, no wrapping)."""
+    console.print(piece, end="", markup=False, highlight=False, emoji=False, soft_wrap=True)
+    console.file.flush()

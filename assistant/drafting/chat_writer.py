@@ -27,6 +27,7 @@ from assistant.inputs.profile import ImplementationStatus
 if TYPE_CHECKING:
     from assistant.drafting.engine import Inputs
     from assistant.drafting.soa import ControlBasis
+    from assistant.drafting.streaming import OnText
     from assistant.drafting.writers import Check, RowsCheck
 
 SOA_DOC = "statement-of-applicability"
@@ -94,6 +95,7 @@ class ChatWriter:
     name = "openai"
     reads_context = True
     parallel = True
+    streams = True  # write_section and redraft take on_text (see `assistant/drafting/streaming.py`)
 
     def __init__(self, inputs: Inputs) -> None:
         self.inputs = inputs
@@ -169,7 +171,9 @@ class ChatWriter:
     def prompt_version(self, doc_id: str) -> str:
         return load_prompt(self.prompts, "soa_batch" if doc_id == SOA_DOC else "draft_section").version_id
 
-    def write_section(self, plan: SectionPlan, check: Check) -> tuple[SectionDraft, Usage]:
+    def write_section(
+        self, plan: SectionPlan, check: Check, on_text: OnText | None = None
+    ) -> tuple[SectionDraft, Usage]:
         if not plan.rules:  # only tables built from data: nothing for a model to word
             return render_plan(plan), Usage()
         prompt = load_prompt(self.prompts, "draft_section")
@@ -187,13 +191,25 @@ class ChatWriter:
             )
 
         parsed, usage = self.chat.structured(
-            SectionDraft, system, user, prompt.version_id, validate, reply=reply, max_tokens=SECTION_TOKENS
+            SectionDraft,
+            system,
+            user,
+            prompt.version_id,
+            validate,
+            reply=reply,
+            max_tokens=SECTION_TOKENS,
+            on_text=on_text,
         )
         drafted = with_blocks(plan, parsed).model_copy(update={"decisions": list(plan.decisions)})
         return drafted, usage
 
     def redraft(
-        self, plan: SectionPlan, current: DraftedSection, instruction: str, check: Check
+        self,
+        plan: SectionPlan,
+        current: DraftedSection,
+        instruction: str,
+        check: Check,
+        on_text: OnText | None = None,
     ) -> tuple[SectionDraft, Usage]:
         prompt = load_prompt(self.prompts, "redraft_section")
         allowed = sorted(set(plan.allowed_ids) | set(current.cited_ids))
@@ -217,7 +233,14 @@ class ChatWriter:
 
         system, user = fit_plan(plan, render)
         return self.chat.structured(  # type: ignore[no-any-return]
-            SectionDraft, system, user, prompt.version_id, check, reply=reply, max_tokens=SECTION_TOKENS
+            SectionDraft,
+            system,
+            user,
+            prompt.version_id,
+            check,
+            reply=reply,
+            max_tokens=SECTION_TOKENS,
+            on_text=on_text,
         )
 
     def write_soa(self, bases: list[ControlBasis], check: RowsCheck) -> tuple[list[SoaRowDraft], Usage]:

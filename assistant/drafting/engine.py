@@ -22,6 +22,7 @@ from assistant.drafting.models import Draft, DraftedSection, SectionDraft, Soa, 
 from assistant.drafting.plan import PLAN_VERSION, DocsPassages, Planner, SectionPlan
 from assistant.drafting.soa import ControlBasis, bases, finalise
 from assistant.drafting.soa_document import soa_sections
+from assistant.drafting.streaming import OnText, TextStream
 from assistant.drafting.validate import check_section, unknown_vendors
 from assistant.drafting.writers import make_writer
 from assistant.errors import InputError
@@ -279,7 +280,8 @@ class Engine:
 
     # -- documents ---------------------------------------------------------------------------------------
 
-    def draft(self, doc_id: str) -> Draft:
+    def draft(self, doc_id: str, on_text: OnText | None = None) -> Draft:
+        """The document drafted; with `on_text` each section is shown as it is written (one at a time)."""
         corpus = self.inputs.corpus
         if doc_id not in corpus.documents:
             raise InputError(
@@ -293,8 +295,11 @@ class Engine:
             usage.add(soa.usage)
             titles = {d.id: d.title for d in corpus.documents.values()}
             sections = soa_sections(doc, soa, self.inputs.profile, titles)
+            if on_text is not None:
+                for shown in sections:
+                    TextStream(on_text, shown.heading).done(shown.text)
         else:
-            if self.writer.parallel:
+            if self.writer.parallel and on_text is None:
                 # Sections are independent for a model: write them side by side (the writer bounds how
                 # many requests are in flight), so a long document is not a sequential tail.
                 failed = threading.Event()
@@ -311,7 +316,7 @@ class Engine:
                 with ThreadPoolExecutor(max_workers=self.inputs.settings.concurrency) as pool:
                     drafted = list(pool.map(one, doc.sections))
             else:
-                drafted = [self._section(doc, section) for section in doc.sections]
+                drafted = [self._section(doc, section, on_text) for section in doc.sections]
             sections = []
             for section, used in drafted:
                 usage.add(used)
@@ -329,20 +334,28 @@ class Engine:
             seconds=time.perf_counter() - started,
         )
 
-    def _section(self, doc: DocumentSpec, section: Section) -> tuple[DraftedSection, Usage]:
+    def _section(
+        self, doc: DocumentSpec, section: Section, on_text: OnText | None = None
+    ) -> tuple[DraftedSection, Usage]:
         plan = self.section_plan(doc, section)
         allowed = set(plan.allowed_ids)
 
         def check(result: SectionDraft) -> list[str]:
             return self._check(section, result, allowed)
 
-        result, usage = self.writer.write_section(plan, check)
+        stream = TextStream(on_text, section.heading) if on_text is not None else None
+        if stream is not None and getattr(self.writer, "streams", False):
+            result, usage = self.writer.write_section(plan, check, on_text=stream)  # type: ignore[call-arg]
+        else:
+            result, usage = self.writer.write_section(plan, check)
         problems = check(result)
         if problems:
             raise DraftStepFailed(
                 f"{self.writer.name} draft of {doc.id} / {section.heading} failed validation",
                 details=problems,
             )
+        if stream is not None:
+            stream.done(result.text.strip())
         return DraftedSection(
             heading=section.heading,
             text=result.text.strip(),
@@ -472,8 +485,11 @@ class Engine:
 
     # -- refinement ------------------------------------------------------------------------------------------
 
-    def redraft_section(self, draft: Draft, heading: str, instruction: str) -> tuple[DraftedSection, Usage]:
-        """A new version of one section only, following a reviewer's instruction."""
+    def redraft_section(
+        self, draft: Draft, heading: str, instruction: str, on_text: OnText | None = None
+    ) -> tuple[DraftedSection, Usage]:
+        """A new version of one section only, following a reviewer's instruction (shown as it is written
+        with `on_text`)."""
         doc = self.inputs.corpus.documents[draft.doc_id]
         current = _find_section(draft, heading)
         spec = (
@@ -490,9 +506,17 @@ class Engine:
             raise InputError("the instruction is empty")
         plan = self.planner.plan(doc, spec)
         allowed = set(plan.allowed_ids) | set(current.cited_ids)
-        parsed, usage = self.writer.redraft(
-            plan, current, instruction, lambda p: self._check(spec, p, allowed, instruction)
-        )
+
+        def check(p: SectionDraft) -> list[str]:
+            return self._check(spec, p, allowed, instruction)
+
+        stream = TextStream(on_text, current.heading) if on_text is not None else None
+        if stream is not None and getattr(self.writer, "streams", False):
+            parsed, usage = self.writer.redraft(plan, current, instruction, check, on_text=stream)  # type: ignore[call-arg]
+        else:
+            parsed, usage = self.writer.redraft(plan, current, instruction, check)
+        if stream is not None:
+            stream.done(parsed.text.strip())
         return current.model_copy(
             update={"text": parsed.text.strip(), "cited_ids": sorted(set(parsed.cited_ids))}
         ), usage

@@ -21,6 +21,8 @@ from pydantic import BaseModel, ValidationError
 
 from assistant.drafting.cache import ResponseCache
 from assistant.drafting.models import Usage
+from assistant.drafting.retries import retry_delay, retryable
+from assistant.drafting.streaming import OnText, TextStream, as_stream, collect
 from assistant.drafting.structured import (
     Capabilities,
     ReplySchema,
@@ -127,8 +129,12 @@ class ChatModel:
         *,
         reply: ReplySchema | None = None,
         max_tokens: int | None = None,
+        on_text: OnText | None = None,
     ) -> tuple[M, Usage]:
         """Ask for `schema`; re-ask on invalid output; cache the accepted answer.
+
+        With `on_text` the answer is streamed and the value of its "text" field passed on as it grows (see
+        `assistant/drafting/streaming.py`); the whole answer is then checked exactly as one asked at once.
 
         `repairable` finds problems the caller can mend on its own (an SoA row falls back to the offline row):
         they are re-asked once, then a reply that still has them is accepted and cached (a re-run mends it the
@@ -158,8 +164,9 @@ class ChatModel:
         messages: list[BaseMessage] = [SystemMessage(system), HumanMessage(user)]
         problems: list[str] = []
         repair_asks = 1 if repairable is not None else 0
+        stream = as_stream(on_text) if on_text is not None else None
         for attempt in range(self.max_reasks + 1):
-            raw, parsed, problems = self._ask(messages, schema, reply, limit, usage)
+            raw, parsed, problems = self._ask(messages, schema, reply, limit, usage, stream)
             if parsed is not None and not problems:
                 problems = validate(parsed)
             if parsed is not None and not problems and repairable is not None and repair_asks:
@@ -173,6 +180,8 @@ class ChatModel:
                     )
                 return parsed, usage
             if attempt < self.max_reasks:
+                if stream is not None:
+                    stream.note(f"re-asking: {problems[0][:200]}")
                 messages += [
                     AIMessage(raw or "(no content)"),
                     HumanMessage(
@@ -186,16 +195,23 @@ class ChatModel:
         )
 
     def _ask(
-        self, messages: list[Any], schema: type[M], reply: ReplySchema, max_tokens: int | None, usage: Usage
+        self,
+        messages: list[Any],
+        schema: type[M],
+        reply: ReplySchema,
+        max_tokens: int | None,
+        usage: Usage,
+        stream: TextStream | None = None,
     ) -> tuple[str, M | None, list[str]]:
-        """One answer, asked in the mode this endpoint takes: a 400 for a mode moves on to the next one
-        (strict json_schema, tools, json_object, fenced JSON) and the mode that works is remembered."""
+        """One answer (streamed to `stream` when given), asked in the mode this endpoint takes: a 400 for a
+        mode moves on to the next one (strict json_schema, tools, json_object, fenced JSON) and the mode that
+        works is remembered."""
         import openai
 
         refused: list[str] = []
         for mode in modes_from(self.mode, self.modes):
             try:
-                result = self._send(bind(self._chat, mode, reply, max_tokens), messages)
+                result = self._send(bind(self._chat, mode, reply, max_tokens), messages, stream, mode)
             except openai.LengthFinishReasonError:  # the parse API's way of saying finish_reason=length
                 raise DraftStepFailed(_cut_off(max_tokens)) from None
             except openai.BadRequestError as exc:
@@ -235,11 +251,16 @@ class ChatModel:
             return content, None, [f"the JSON did not match the schema: {exc.errors()[:3]}"]
         return content, parsed, []
 
-    def _send(self, runnable: Any, messages: list[Any]) -> Any:
+    def _send(
+        self, runnable: Any, messages: list[Any], stream: TextStream | None = None, mode: str = ""
+    ) -> Any:
         """One request through the concurrency slot and the rate limiter, retried (429, 5xx, timeouts) with
         backoff and the server's Retry-After while the slot is free; transport and credential failures become
-        our errors with the server's own words (a 400 is left to the caller)."""
+        our errors with the server's own words (a 400 is left to the caller). With `stream` the answer is
+        streamed (with its usage, except from Ollama, whose last chunk has it anyway) and returned whole."""
         import openai
+
+        extra = {} if self.name == "ollama" else {"stream_usage": True}
 
         attempt = 0
         while True:
@@ -248,7 +269,9 @@ class ChatModel:
                     self.limiter.wait()
                     with self._count_lock:
                         self.requests += 1
-                    return runnable.invoke(messages)
+                    if stream is None:
+                        return runnable.invoke(messages)
+                    return collect(runnable, messages, mode, stream, **extra)
             except (
                 openai.RateLimitError,
                 openai.APITimeoutError,
@@ -257,6 +280,8 @@ class ChatModel:
             ) as exc:
                 if attempt >= self.settings.max_retries or not retryable(exc):
                     return self._failed(exc)
+                if stream is not None and stream.shown:
+                    stream.note("the connection failed; asking again")
                 time.sleep(retry_delay(exc, attempt))  # outside the slot: another request goes meanwhile
                 attempt += 1
             except Exception as exc:
@@ -323,29 +348,3 @@ def _cut_off(max_tokens: int | None) -> str:
         f"the model's answer was cut off at its length limit ({max_tokens or 'the server default'} tokens, "
         "finish_reason=length); set ISMS_MAX_OUTPUT_TOKENS higher or use a model with more room"
     )
-
-
-def retryable(exc: Exception) -> bool:
-    """429s, timeouts, lost connections and 5xx (and 408/409) are worth another try; other answers are not."""
-    import openai
-
-    if isinstance(exc, (openai.RateLimitError, openai.APITimeoutError, openai.APIConnectionError)):
-        return True
-    status = getattr(exc, "status_code", 0) or 0
-    return status >= 500 or status in (408, 409)
-
-
-def retry_delay(exc: Exception, attempt: int) -> float:
-    """The server's Retry-After (retry-after-ms or retry-after seconds) when it gives one, else exponential
-    backoff with jitter; never more than a minute."""
-    import random
-
-    headers = getattr(getattr(exc, "response", None), "headers", None) or {}
-    for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
-        try:
-            value = float(headers.get(name, ""))
-        except (TypeError, ValueError):
-            continue
-        if 0 <= value * scale <= 60:
-            return value * scale
-    return min(8.0, 0.5 * 2**attempt) * (1 + random.random() / 4)  # noqa: S311 - jitter, not security

@@ -10,6 +10,9 @@ A writer is built from the loaded inputs and must provide:
   profile); a writer may re-ask a model with its problems, and the engine checks the result again;
 - `write_soa(bases, check)`: one `SoaRowDraft` per control basis (rules are enforced afterwards in code);
 - `redraft(plan, current, instruction, check)`: one section revised as a reviewer asked.
+
+A writer that can show a section as it is written sets `streams = True`; `write_section` and `redraft` then
+also take `on_text` (see `assistant/drafting/streaming.py`). Other writers' sections are shown when done.
 """
 
 from __future__ import annotations

@@ -160,7 +160,14 @@ with refine_tab:
         )
         if st.button("Refine this section"):
             try:
-                revised, usage = engine().redraft_section(draft, section, instruction)
+                live = st.empty()  # the section as the model writes it
+                shown: list[str] = []
+
+                def on_text(piece: str) -> None:
+                    shown.append(piece)
+                    live.markdown("".join(shown))
+
+                revised, usage = engine().redraft_section(draft, section, instruction, on_text=on_text)
                 revised_post = frontmatter.loads(
                     replace_section(latest.content, revised.heading, revised.text)
                 )

@@ -177,7 +177,7 @@ def test_change_regenerates_only_affected_documents(ws: Path, runner) -> None:  
     assert result.exit_code == 0
     data = json.loads((ws / "out" / "manifest.json").read_text())
     written = {d["id"] for d in data["documents"] if d["status"] == "written"}
-    from assistant.drafting.engine import RISK_DOCS
+    from assistant.drafting.inputs_hash import RISK_DOCS
 
     header = next(csv.reader([text.splitlines()[0]]))
     risk_controls = set(next(csv.reader([line]))[header.index("controls")].split(";"))

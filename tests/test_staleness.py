@@ -9,7 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from assistant.cli.loading import load_inputs
-from assistant.drafting.engine import RISK_DOCS, Engine
+from assistant.drafting.engine import Engine
+from assistant.drafting.inputs_hash import RISK_DOCS
 from assistant.generation.runner import select_documents
 from assistant.generation.staleness import NOT_GENERATED, Stale, stale_documents
 from tests.conftest import copy_example, invoke

@@ -17,9 +17,10 @@ from assistant.drafting.carry import CARRY_VERSION, Carried, carry_rules, from_j
 from assistant.drafting.factcheck import FactChecker
 from assistant.drafting.facts import profile_facts
 from assistant.drafting.input_parts import part_hashes
+from assistant.drafting.inputs_hash import docs_used, document_inputs
 from assistant.drafting.llm import DraftStepFailed
 from assistant.drafting.models import Draft, DraftedSection, SectionDraft, Soa, SoaRow, SoaRowDraft, Usage
-from assistant.drafting.plan import PLAN_VERSION, DocsPassages, Planner, SectionPlan
+from assistant.drafting.plan import DocsPassages, Planner, SectionPlan
 from assistant.drafting.soa import ControlBasis, bases, finalise
 from assistant.drafting.soa_document import soa_sections
 from assistant.drafting.streaming import OnText, TextStream
@@ -35,14 +36,6 @@ from assistant.knowledge.models import DocumentSpec, Section
 from assistant.settings import Settings
 
 SOA_DOC = "statement-of-applicability"
-RISK_DOCS = {
-    "risk-assessment-report",
-    "risk-treatment-plan",
-    "risk-assessment-and-treatment-methodology",
-    "information-security-objectives",
-    "management-review-minutes",
-    SOA_DOC,
-}
 
 
 @dataclass
@@ -66,7 +59,7 @@ class Engine:
         self.facts = profile_facts(inputs.profile)
         self.known_ids = set(inputs.corpus.controls) | set(inputs.corpus.clauses)
         self.known_text = inputs.profile.model_dump_json()
-        self._profile_json = inputs.profile.model_dump(mode="json")
+        self.profile_json = inputs.profile.model_dump(mode="json")
         self.factcheck = FactChecker(inputs.profile)
         self._soa: Soa | None = None
         self._carried: Carried | None = None
@@ -116,7 +109,7 @@ class Engine:
         risks = [r.model_dump(mode="json") for r in risk_register.risks] if risk_register else []
         key = hashlib.sha256(
             json.dumps(
-                [code, fingerprint(self.inputs.settings.corpus_dir), self._profile_json, risks],
+                [code, fingerprint(self.inputs.settings.corpus_dir), self.profile_json, risks],
                 sort_keys=True,
             ).encode("utf-8")
         ).hexdigest()[:20]
@@ -150,7 +143,7 @@ class Engine:
         ws, settings = self.inputs.workspace, self.inputs.settings
         key = hashlib.sha256(
             json.dumps(
-                [CARRY_VERSION, fingerprint(ws.docs_dir, settings.corpus_dir), self._profile_json],
+                [CARRY_VERSION, fingerprint(ws.docs_dir, settings.corpus_dir), self.profile_json],
                 sort_keys=True,
             ).encode("utf-8")
         ).hexdigest()[:20]
@@ -197,24 +190,7 @@ class Engine:
 
     def docs_used(self, doc_id: str) -> list[str]:
         """The files of docs/ whose passages or rules the document was drafted from."""
-        found = [p.source for plan in self._section_plans(doc_id) for p in plan.passages if p.source]
-        found += [c.source for plan in self._section_plans(doc_id) for c in plan.carried]
-        return sorted(set(found))
-
-    def _prompt_text(self, doc_id: str) -> Any:
-        """The prompt version, and for a writer that reads prompts the text of its templates: editing a
-        template in place redrafts the documents drafted with it. The offline writer reads no prompt."""
-        version = self.prompt_version(doc_id)
-        if not self.writer.reads_context:
-            return version
-        from assistant.drafting.prompts import load_prompt
-
-        chain, _, number = version.rpartition(".v")
-        folder = self.inputs.settings.prompts_dir
-        if not chain or not number.isdigit() or not (folder / chain).is_dir():
-            return version  # a writer whose prompts are not template files
-        prompt = load_prompt(folder, chain, int(number))
-        return [version, prompt.system, prompt.user]
+        return docs_used(self._section_plans(doc_id))
 
     def inputs_parts(self, doc_id: str) -> dict[str, Any]:
         """What this document is drafted from, by name (staleness explains a change with these names)."""
@@ -222,48 +198,7 @@ class Engine:
             cached = self._parts.get(doc_id)
         if cached is not None:
             return cached
-        corpus, doc = self.inputs.corpus, self.inputs.corpus.documents[doc_id]
-        controls = [corpus.controls[c].model_dump(mode="json") for c in doc.controls]
-        clauses = [corpus.clauses[c].model_dump(mode="json") for c in doc.clauses if c in corpus.clauses]
-        register = self.inputs.register
-        if register is None:
-            risks: list[Any] = []
-        elif doc_id in RISK_DOCS:
-            risks = [r.model_dump(mode="json") for r in register.risks]
-        else:
-            risks = [r.model_dump(mode="json") for r in register.risks if set(r.controls) & set(doc.controls)]
-        if doc_id == SOA_DOC:
-            controls = [c.model_dump(mode="json") for c in corpus.ordered_controls()]
-            catalogue = {d.id: d.controls for d in corpus.documents.values()}
-        else:
-            catalogue = {}
-        plans = self._section_plans(doc_id)
-        # docs/: the content hash of every passage and carried rule the document used, and the questions
-        # its rules raised; a docs/ edit redrafts only the documents that used what changed.
-        used: list[Any] = [
-            ["passage", p.source, p.id, p.hash] for plan in plans for p in plan.passages if p.source
-        ] + [["rule", c.source, _digest(c.text)] for plan in plans for c in plan.carried]
-        used += [q for k, qs in sorted(self.carried.questions.items()) if k[0] == doc_id for q in qs]
-        if doc_id == SOA_DOC:
-            used += [
-                [k[1], [r.text for r in v]] for k, v in sorted(self.carried.rules.items()) if k[0] == doc_id
-            ]
-        if any("existing_documents" in s.blocks for s in doc.sections):
-            used.append([f.__dict__ for f in self.carried.files])
-        parts = {
-            "plan": PLAN_VERSION,
-            "docs": used,
-            "catalogue entry": doc.model_dump(mode="json"),
-            "control guidance": controls,
-            "clause guidance": clauses,
-            "catalogue": catalogue,
-            "profile": self._profile_json,
-            "risk register": risks,
-            "provider": self.provider,
-            "model": self.model,
-            "prompt": self._prompt_text(doc_id),
-            "section plans": [p.rendered() for p in plans],
-        }
+        parts = document_inputs(self, doc_id, self._section_plans(doc_id))
         with self._plan_lock:
             self._parts[doc_id] = parts
         return parts
@@ -520,10 +455,6 @@ class Engine:
         return current.model_copy(
             update={"text": parsed.text.strip(), "cited_ids": sorted(set(parsed.cited_ids))}
         ), usage
-
-
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
 def _find_section(draft: Draft, heading: str) -> DraftedSection:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -67,3 +69,31 @@ def private_copy(generated: Path, tmp_path: Path) -> Path:
     target = tmp_path / "kestrel"
     shutil.copytree(generated, target)
     return target
+
+
+def kestrel_copy(tmp_path: Path, docs: dict[str, str] | None = None) -> Path:
+    """A copy of the kestrel-saas example at tmp_path/kestrel, with `docs` (file name -> text) added to docs/."""
+    from tests.conftest import copy_example
+
+    target = tmp_path / "kestrel"
+    copy_example("kestrel-saas", target)
+    for name, text in (docs or {}).items():
+        (target / "docs" / name).write_text(text, encoding="utf-8")
+    return target
+
+
+LOOPBACK_KEY = "sk-test-loopback-key-000000"
+
+
+@contextmanager
+def loopback_openai(monkeypatch: Any, retries: int | None = None) -> Iterator[Any]:
+    """A loopback OpenAI-compatible server with a test key; requests go one at a time (scripted replies meet
+    them in a known order), and `retries` transport retries when given."""
+    from tests.openai_server import FakeOpenAI
+
+    monkeypatch.setenv("OPENAI_API_KEY", LOOPBACK_KEY)
+    monkeypatch.setenv("ISMS_CONCURRENCY", "1")
+    if retries is not None:
+        monkeypatch.setenv("ISMS_MAX_RETRIES", str(retries))
+    with FakeOpenAI() as fake:
+        yield fake

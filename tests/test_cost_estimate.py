@@ -11,7 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from assistant.tokens import count_tokens
-from tests.conftest import copy_example, invoke
+from tests.conftest import invoke
+from tests.helpers import kestrel_copy, loopback_openai
 from tests.openai_server import FakeOpenAI
 
 ONLY = "access-control-policy,statement-of-applicability"
@@ -22,16 +23,12 @@ ESTIMATE = re.compile(
 
 @pytest.fixture
 def ws(tmp_path: Path) -> Path:
-    target = tmp_path / "kestrel"
-    copy_example("kestrel-saas", target)
-    return target
+    return kestrel_copy(tmp_path)
 
 
 @pytest.fixture
 def server(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-loopback-key-000000")
-    monkeypatch.setenv("ISMS_CONCURRENCY", "1")
-    with FakeOpenAI() as fake:
+    with loopback_openai(monkeypatch) as fake:
         yield fake
 
 

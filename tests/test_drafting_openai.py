@@ -13,7 +13,8 @@ from assistant.cli.loading import load_inputs
 from assistant.drafting.engine import Engine
 from assistant.drafting.llm import DraftStepFailed
 from assistant.tokens import count_tokens
-from tests.conftest import copy_example, invoke
+from tests.conftest import invoke
+from tests.helpers import kestrel_copy, loopback_openai
 from tests.openai_server import FakeOpenAI
 
 DOC = "cryptography-policy"
@@ -21,17 +22,12 @@ DOC = "cryptography-policy"
 
 @pytest.fixture
 def ws(tmp_path: Path) -> Path:
-    target = tmp_path / "kestrel"
-    copy_example("kestrel-saas", target)
-    return target
+    return kestrel_copy(tmp_path)
 
 
 @pytest.fixture
 def server(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-loopback-key-000000")
-    monkeypatch.setenv("ISMS_MAX_RETRIES", "2")
-    monkeypatch.setenv("ISMS_CONCURRENCY", "1")  # scripted replies must meet requests in a known order
-    with FakeOpenAI() as fake:
+    with loopback_openai(monkeypatch, retries=2) as fake:
         yield fake
 
 

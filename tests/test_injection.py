@@ -12,7 +12,8 @@ import pytest
 from typer.testing import CliRunner
 
 from assistant.drafting.injection import instruction_like, weakenings
-from tests.conftest import copy_example, invoke
+from tests.conftest import invoke
+from tests.helpers import kestrel_copy, loopback_openai
 from tests.openai_server import FakeOpenAI
 
 DOC = "access-control-policy"
@@ -30,18 +31,12 @@ PLANTED = (
 
 @pytest.fixture
 def ws(tmp_path: Path) -> Path:
-    target = tmp_path / "kestrel"
-    copy_example("kestrel-saas", target)
-    (target / "docs" / "access-control-standard-2023.md").write_text(PLANTED, encoding="utf-8")
-    return target
+    return kestrel_copy(tmp_path, {"access-control-standard-2023.md": PLANTED})
 
 
 @pytest.fixture
 def server(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-loopback-key-000000")
-    monkeypatch.setenv("ISMS_MAX_RETRIES", "0")
-    monkeypatch.setenv("ISMS_CONCURRENCY", "1")
-    with FakeOpenAI() as fake:
+    with loopback_openai(monkeypatch, retries=0) as fake:
         yield fake
 
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tests.conftest import copy_example, invoke
+from tests.conftest import invoke
+from tests.helpers import kestrel_copy
 from tests.openai_server import FakeOpenAI
 
 DOC = "access-control-policy"
@@ -29,10 +30,7 @@ PLANTED = f"""# Access rules (2023)
 
 @pytest.fixture
 def ws(tmp_path: Path) -> Path:
-    target = tmp_path / "kestrel"
-    copy_example("kestrel-saas", target)
-    (target / "docs" / "access-rules-2023.md").write_text(PLANTED, encoding="utf-8")
-    return target
+    return kestrel_copy(tmp_path, {"access-rules-2023.md": PLANTED})
 
 
 def _draft(ws: Path, base_url: str) -> object:

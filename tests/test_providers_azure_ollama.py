@@ -13,7 +13,8 @@ import frontmatter
 import pytest
 from typer.testing import CliRunner
 
-from tests.conftest import copy_example, invoke
+from tests.conftest import invoke
+from tests.helpers import kestrel_copy
 from tests.openai_server import FakeAzure, FakeOllama
 
 DOC = "cryptography-policy"
@@ -26,9 +27,7 @@ AWS = "AKIAIOSFODNN7EXAMPLE"
 
 @pytest.fixture
 def ws(tmp_path: Path) -> Path:
-    target = tmp_path / "kestrel"
-    copy_example("kestrel-saas", target)
-    return target
+    return kestrel_copy(tmp_path)
 
 
 @pytest.fixture(autouse=True)

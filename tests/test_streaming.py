@@ -10,6 +10,7 @@ import pytest
 from assistant.cli.loading import load_inputs
 from assistant.drafting.streaming import FieldStream, TextStream, text_prefix
 from tests.conftest import copy_example, invoke
+from tests.helpers import loopback_openai
 from tests.openai_server import FakeOpenAI
 
 DOC = "cryptography-policy"
@@ -59,10 +60,7 @@ def test_the_terminal_sees_the_rest_of_the_final_text() -> None:
 
 @pytest.fixture
 def server(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-loopback-key-000000")
-    monkeypatch.setenv("ISMS_MAX_RETRIES", "2")
-    monkeypatch.setenv("ISMS_CONCURRENCY", "1")
-    with FakeOpenAI() as fake:
+    with loopback_openai(monkeypatch, retries=2) as fake:
         yield fake
 
 

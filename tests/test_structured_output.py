@@ -11,7 +11,8 @@ import frontmatter
 import pytest
 from typer.testing import CliRunner
 
-from tests.conftest import copy_example, invoke
+from tests.conftest import invoke
+from tests.helpers import kestrel_copy, loopback_openai
 from tests.openai_server import FakeOpenAI
 
 DOC = "cryptography-policy"
@@ -20,17 +21,12 @@ LM_STUDIO = "'response_format.type' must be 'json_schema' or 'text'"
 
 @pytest.fixture
 def ws(tmp_path: Path) -> Path:
-    target = tmp_path / "kestrel"
-    copy_example("kestrel-saas", target)
-    return target
+    return kestrel_copy(tmp_path)
 
 
 @pytest.fixture
 def server(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-loopback-key-000000")
-    monkeypatch.setenv("ISMS_MAX_RETRIES", "0")
-    monkeypatch.setenv("ISMS_CONCURRENCY", "1")
-    with FakeOpenAI() as fake:
+    with loopback_openai(monkeypatch, retries=0) as fake:
         yield fake
 
 

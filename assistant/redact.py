@@ -69,22 +69,50 @@ _COUNTRIES = {
     "india": "IN", "singapore": "SG", "japan": "JP",
 }  # fmt: skip
 
-_plugins: list[Any] | None = None
+# A line the keyword plugin can flag names one of these (every entry of its denylist holds one); the
+# entropy plugins read quoted strings only. Lines without them skip those plugins, the costliest to ask.
+_KEYWORD_GATE = re.compile(r"key|pass|pwd|secret|contrase", re.I)
+_QUOTE_GATE = re.compile(r"[\"'].*[\"']")
+
+_plugins: list[tuple[Any, str, str]] | None = None
 _plugins_lock = threading.Lock()
 
 
-def _detectors() -> list[Any]:
-    """detect-secrets' plugins with its default settings, made once (they hold no per-scan state)."""
+def _detectors() -> list[tuple[Any, str, str]]:
+    """detect-secrets' plugins with its default settings, each with how it is asked ("regex" for its
+    denylist, "entropy", or "string") and our kind, made once (they hold no per-scan state)."""
     global _plugins
     if _plugins is not None:  # made: no lock (every line of every prompt asks for them)
         return _plugins
     with _plugins_lock:
         if _plugins is None:
+            from detect_secrets.plugins.base import RegexBasedDetector
+            from detect_secrets.plugins.high_entropy_strings import HighEntropyStringsPlugin
             from detect_secrets.settings import default_settings, get_plugins
 
             with default_settings():
-                _plugins = [p for p in get_plugins() if type(p).__name__ not in _SKIPPED_PLUGINS]
+                plugins = [p for p in get_plugins() if type(p).__name__ not in _SKIPPED_PLUGINS]
+            _plugins = [
+                (
+                    p,
+                    "regex"
+                    if isinstance(p, RegexBasedDetector)
+                    else "entropy"
+                    if isinstance(p, HighEntropyStringsPlugin)
+                    else "keyword"
+                    if type(p).__name__ == "KeywordDetector"
+                    else "string",
+                    _kind(p.secret_type),
+                )
+                for p in plugins
+            ]
         return _plugins
+
+
+def warm_detectors() -> None:
+    """Load detect-secrets' plugins and phone metadata now (before drafting threads need them)."""
+    _detectors()
+    _line_phones("+44 20 7946 0000", ("GB",))
 
 
 def _kind(secret_type: str) -> str:
@@ -95,39 +123,28 @@ def _kind(secret_type: str) -> str:
     return "token" if re.search(r"(?i)token|entropy", secret_type) else "api-key"
 
 
-def _plugin_spans(line: str, offset: int) -> list[Span]:
-    """Secrets detect-secrets finds on one line (see `_line_secrets`), placed at `offset`."""
-    return [(offset + start, offset + end, kind) for start, end, kind in _line_secrets(line)]
-
-
-@lru_cache(maxsize=65536)
-def _line_secrets(line: str) -> tuple[Span, ...]:
-    """Secrets detect-secrets finds on one line, kept per line: prompts share most of their lines (facts,
-    rules, guidance), so each is scanned once per run. Plugins are asked through `analyze_string`, never
+def _line_secrets(line: str) -> list[Span]:
+    """Secrets detect-secrets finds on one line. Plugins are asked through `analyze_string`, never
     `analyze_line`: the latter may try to verify a key against its vendor over the network."""
-    offset = 0
-    from detect_secrets.plugins.base import RegexBasedDetector
-    from detect_secrets.plugins.high_entropy_strings import HighEntropyStringsPlugin
-
     spans: list[Span] = []
-    for plugin in _detectors():
-        kind = _kind(plugin.secret_type)
-        if isinstance(plugin, RegexBasedDetector):
+    keyword, quoted = _KEYWORD_GATE.search(line), _QUOTE_GATE.search(line)
+    for plugin, asked, kind in _detectors():
+        if (asked == "keyword" and not keyword) or (asked == "entropy" and not quoted):
+            continue  # the plugin cannot flag this line (see the gates above)
+        if asked == "regex":
             for regex in plugin.denylist:
                 for match in regex.finditer(line):
                     groups = [g for g in range(1, (match.re.groups or 0) + 1) if match.group(g)]
                     g = groups[-1] if groups and len(match.group(groups[-1])) >= 8 else 0
-                    spans.append((offset + match.start(g), offset + match.end(g), kind))
+                    spans.append((match.start(g), match.end(g), kind))
             continue
         values = list(plugin.analyze_string(line))
-        if isinstance(plugin, HighEntropyStringsPlugin):
+        if asked == "entropy":
             values = [v for v in values if plugin.calculate_shannon_entropy(v) > plugin.entropy_limit]
         for value in values:
             if len(value) >= 4:
-                spans += [
-                    (offset + m.start(), offset + m.end(), kind) for m in re.finditer(re.escape(value), line)
-                ]
-    return tuple(spans)
+                spans += [(m.start(), m.end(), kind) for m in re.finditer(re.escape(value), line)]
+    return spans
 
 
 def _entropy(value: str) -> float:
@@ -135,21 +152,37 @@ def _entropy(value: str) -> float:
     return -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())
 
 
-def _secret_spans(text: str) -> list[Span]:
-    """Every secret found, the most specific finders first: on equal spans the first kind wins."""
-    spans = [(m.start(), m.end(), "private-key") for m in _PEM.finditer(text)]
-    spans += [(m.start("cred"), m.end("cred"), "connection-string") for m in _CONNECTION.finditer(text)]
-    offset = 0
-    for line in text.split("\n"):
-        spans += _plugin_spans(line, offset)
-        offset += len(line) + 1
-    for m in _ASSIGNMENT.finditer(text):
+def _line_spans(
+    line: str, pii: bool, people: frozenset[str], emails: frozenset[str], regions: tuple[str, ...]
+) -> tuple[Span, ...]:
+    """What is redacted on one line (every finder but the PEM block's works within a line), kept per line:
+    prompts share most of their lines (facts, rules, guidance), so each is scanned once per run."""
+    key = (line, pii, people, emails, regions)
+    found = _line_cache.get(key)
+    if found is None:
+        spans = _secret_spans(line)
+        if pii:
+            spans += _pii_spans(line, set(people), set(emails), regions)
+        found = _line_cache[key] = tuple(spans)
+        if len(_line_cache) > 200_000:  # a bound on memory for very long runs
+            _line_cache.clear()
+    return found
+
+
+_line_cache: dict[tuple[Any, ...], tuple[Span, ...]] = {}
+
+
+def _secret_spans(line: str) -> list[Span]:
+    """Every secret found on a line, the most specific finders first: on equal spans the first kind wins."""
+    spans = [(m.start("cred"), m.end("cred"), "connection-string") for m in _CONNECTION.finditer(line)]
+    spans += _line_secrets(line)
+    for m in _ASSIGNMENT.finditer(line):
         group = "quoted" if m.group("quoted") else "bare"
         value = m.group(group)
         if _PLACEHOLDER.match(value) or (group == "bare" and not _looks_secret(value)):
             continue
         spans.append((m.start(group), m.end(group), _assignment_kind(m.group("key").lower())))
-    for m in _TOKEN.finditer(text):
+    for m in _TOKEN.finditer(line):
         value = m.group()
         has_mix = re.search(r"[A-Za-z]", value) and re.search(r"\d", value)
         hexish = re.fullmatch(r"[0-9a-fA-F]+", value) is not None
@@ -232,9 +265,17 @@ def redact(
 ) -> tuple[str, Counter[str]]:
     """`text` with secrets (and, when `pii`, strangers' e-mail addresses and phone numbers) replaced by
     `[REDACTED:<kind>]`, and how many of each kind were replaced."""
-    spans = _secret_spans(text)
-    if pii:
-        spans += _pii_spans(text, known_people or set(), known_emails or set(), regions)
+    spans = (
+        [(m.start(), m.end(), "private-key") for m in _PEM.finditer(text)] if "PRIVATE KEY" in text else []
+    )
+    people, emails = frozenset(known_people or ()), frozenset(known_emails or ())
+    offset, region_codes = 0, tuple(regions)
+    for line in text.split("\n"):
+        spans += [
+            (offset + start, offset + end, kind)
+            for start, end, kind in _line_spans(line, pii, people, emails, region_codes)
+        ]
+        offset += len(line) + 1
     counts: Counter[str] = Counter()
     if not spans:
         return text, counts

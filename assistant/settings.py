@@ -63,6 +63,7 @@ class Settings(BaseSettings):
     timeout_seconds: float = Field(default=60.0, gt=0)
     max_retries: int = Field(default=4, ge=0, le=10)
     max_output_tokens: int | None = Field(default=None, ge=64, le=200_000)  # None: each chain's own limit
+    max_cost: float | None = Field(default=None, ge=0)  # US dollars one run may spend (--max-cost)
     corpus_dir: Path = REPO_ROOT / "corpus"
     prompts_dir: Path = REPO_ROOT / "prompts"
     docx_template: Path | None = None

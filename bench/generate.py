@@ -6,7 +6,9 @@ Targets (issue 12): offline whole set <= 5 s warm (the workspace state exists: c
 carried over from docs/) on 2 cores, measured into a fresh output folder and with --force over an
 existing set; unchanged re-run <= 2 s with zero model calls. Drafting reads no search index, so a cold
 workspace (no state at all) is measured too. LLM path against a loopback server with latency L: wall
-time <= 1.2 x floor, where floor = ceil(calls / concurrency) x L.
+phase (from the first request to the last document written, after the warm-up that loads the client and
+plans every section) <= 1.2 x floor at concurrency 4, 1.15 x at 8 and 1.3 x at 16 (issue 17), where floor =
+ceil(calls / concurrency) x L. The whole generation (warm-up included) and the process are printed too.
 """
 
 from __future__ import annotations
@@ -99,13 +101,15 @@ def llm(ws: Path, latency: float) -> None:
             process = run(
                 "generate", "--workspace", str(ws), "--force", "--concurrency", str(concurrency), env=env
             )
-            wall = float(manifest_run(ws / "out")["seconds"])  # the generation itself, from the manifest
+            summary = manifest_run(ws / "out")
+            phase, warmup = float(summary["drafting_seconds"]), float(summary["warmup_seconds"])
             calls = len(server.chat_requests) - before
             floor = math.ceil(calls / concurrency) * latency
             print(
-                f"LLM path, latency {latency:.2f}s, concurrency {concurrency}: {calls} calls, generation wall "
-                f"{wall:6.1f} s (process {process:.1f} s), floor {floor:6.1f} s, ratio {wall / floor:.2f}  "
-                f"target <= {TARGETS.get(concurrency, 1.2):.2f}"
+                f"LLM path, latency {latency:.2f}s, concurrency {concurrency:2d}: {calls} calls, floor {floor:5.1f} s, "
+                f"LLM phase {phase:5.1f} s, ratio {phase / floor:.2f} (target <= "
+                f"{TARGETS.get(concurrency, 1.2):.2f}); warm-up {warmup:.1f} s, whole generation "
+                f"{phase + warmup:.1f} s, process {process:.1f} s"
             )
         before = len(server.chat_requests)
         again = run("generate", "--workspace", str(ws), env=env)

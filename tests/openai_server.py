@@ -14,8 +14,11 @@ import re
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+FIXED_USAGE = {"prompt_tokens": 100, "completion_tokens": 50, "total_tokens": 150}
 
 
 def obliging_reply(body: dict[str, Any]) -> str:
@@ -69,6 +72,8 @@ class FakeOpenAI:
         self.reject: dict[str, str] = {}  # request mode -> the 400 message this server answers it with
         self.modes: list[str] = []  # the mode of each chat request: json_schema, tools, json_object, fenced
         self.latency = latency
+        # The usage a chat answer reports: fixed, or computed from the request body (a model's real counts).
+        self.usage: Callable[[dict[str, Any]], dict[str, int]] = lambda _body: dict(FIXED_USAGE)
         self._lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -175,7 +180,7 @@ class FakeOpenAI:
                         "created": int(time.time()),
                         "model": body.get("model", "test"),
                         "choices": [{"index": 0, "finish_reason": finish, "message": message}],
-                        "usage": {"prompt_tokens": 100, "completion_tokens": 50, "total_tokens": 150},
+                        "usage": fake.usage(body),
                     },
                 )
 
@@ -245,7 +250,7 @@ def stream_chunks(
         chunks.append({**head, "choices": [{"index": 0, "delta": delta, "finish_reason": None}]})
     chunks.append({**head, "choices": [{"index": 0, "delta": {}, "finish_reason": finish}]})
     if include_usage:
-        usage = {"prompt_tokens": 100, "completion_tokens": 50, "total_tokens": 150}
+        usage = dict(FIXED_USAGE)
         chunks.append({**head, "choices": [], "usage": usage})
     return chunks
 

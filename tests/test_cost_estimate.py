@@ -4,6 +4,7 @@ a model with no known price is a warning, not a silent $0."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -96,3 +97,51 @@ def test_an_unpriced_model_is_a_warning_not_a_silent_zero(
 def test_offline_dry_run_has_no_estimate(ws: Path) -> None:
     dry = invoke(CliRunner(), "generate", "--dry-run", "--provider", "offline", "--workspace", str(ws))
     assert dry.exit_code == 0 and "estimate with" not in dry.output  # type: ignore[attr-defined]
+
+
+def _long_answers(body: dict[str, object]) -> dict[str, int]:
+    """A model that answers at the full length allowed: far more than the estimate's offline wording."""
+    messages = body["messages"]
+    assert isinstance(messages, list)
+    prompt = sum(
+        count_tokens(m["content"], "gpt-4o-mini") for m in messages if isinstance(m.get("content"), str)
+    )
+    answer = int(body["max_completion_tokens"])  # type: ignore[call-overload]
+    return {"prompt_tokens": prompt, "completion_tokens": answer, "total_tokens": prompt + answer}
+
+
+def _billed(server: FakeOpenAI) -> float:
+    """What the requests the server answered cost at gpt-4o-mini's price ($0.15 / $0.60 per million)."""
+    return sum(
+        (u["prompt_tokens"] * 0.15 + u["completion_tokens"] * 0.60) / 1_000_000
+        for u in map(_long_answers, server.chat_requests)
+    )
+
+
+def test_max_cost_stops_a_run_that_costs_more_than_estimated_before_exceeding_it(
+    ws: Path, server: FakeOpenAI
+) -> None:
+    server.usage = _long_answers
+    dry = " ".join(_generate(ws, server, "--dry-run").output.split())  # type: ignore[attr-defined]
+    estimate = float(re.search(r"cost \$([\d.]+)", dry).group(1))  # type: ignore[union-attr]
+    cap = round(estimate * 1.3, 4)  # the estimate passes; the real answers, several times as long, do not
+    run = _generate(ws, server, "--max-cost", str(cap))
+    out = " ".join(run.output.split())  # type: ignore[attr-defined]
+    assert run.exit_code == 1, out  # type: ignore[attr-defined]
+    assert f"of --max-cost ${cap:.4f} is spent" in out and "raise --max-cost" in out
+    sent = len(server.chat_requests)
+    assert 0 < sent and _billed(server) <= cap  # stopped in time: never over the cap
+    assert (
+        not (ws / "out" / "statement-of-applicability.md").exists()
+        or not (ws / "out" / "access-control-policy.md").exists()
+    )  # the run did not finish the set
+    # Every answer received is cached: a run with room completes the set without asking them again.
+    done = _generate(ws, server, "--max-cost", "5")
+    assert done.exit_code == 0, done.output  # type: ignore[attr-defined]
+    again = server.chat_requests[sent:]
+    assert (ws / "out" / "statement-of-applicability.md").exists() and (
+        ws / "out" / "access-control-policy.md"
+    ).exists()
+    assert not {json.dumps(b["messages"]) for b in again} & {
+        json.dumps(b["messages"]) for b in server.chat_requests[:sent]
+    }

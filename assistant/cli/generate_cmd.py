@@ -65,7 +65,8 @@ def generate(
         typer.Option(
             "--max-cost",
             min=0.0,
-            help="US dollars this run may spend: a run estimated above it does not start (nothing is sent).",
+            help="US dollars this run may spend: a run estimated above it does not start (nothing is sent), "
+            "and a run stops before a request that could take it over (finished documents are kept).",
         ),
     ] = None,
     workspace: WorkspaceOpt = Path("."),
@@ -82,13 +83,14 @@ def generate(
         model=model,
         base_url=base_url,
         concurrency=concurrency,
+        max_cost=max_cost,
     )
     doc_ids = select_documents(inputs, only)
     if dry_run:
         _dry_run(inputs, doc_ids)
         return
-    if max_cost is not None:
-        _within_budget(inputs, doc_ids, max_cost, force)
+    if inputs.settings.max_cost is not None:  # --max-cost or ISMS_MAX_COST
+        _within_budget(inputs, doc_ids, inputs.settings.max_cost, force)
     if inputs.settings.docx_template is not None:
         from assistant.documents.docx_export import check_template  # python-docx: only for a user template
 
@@ -222,6 +224,12 @@ def _run(inputs: Inputs, doc_ids: list[str], force: bool) -> None:
                 "`--force` to replace the person's version with the new draft",
                 highlight=False,
             )
+    if report.stopped:
+        err_console.print(
+            f"[red]stopped:[/] {report.stopped}. Every finished document is saved and every answer received is "
+            "cached; raise --max-cost and run the same command to complete the set",
+            highlight=False,
+        )
     if report.failed:
         raise CheckFailed(
             f"{len(report.failed)} document(s) failed; the others were written",
@@ -265,19 +273,16 @@ class _Display:
 
 
 def _summary(report: RunReport, out_dir: Path) -> None:
-    results = report.results.values()
     table = Table(title=f"summary ({out_dir})", show_header=False, title_justify="left")
     table.add_row("written", str(report.count("written")))
     table.add_row("unchanged (skipped)", str(report.count("unchanged")))
     table.add_row("failed", str(report.count("failed")))
     if report.count("needs merge"):
         table.add_row("needs merge (human edits kept)", str(report.count("needs merge")))
-    table.add_row("model calls", str(sum(r.calls for r in results)))
-    table.add_row(
-        "tokens (prompt + completion)",
-        f"{sum(r.prompt_tokens for r in results)} + {sum(r.completion_tokens for r in results)}",
-    )
-    table.add_row("estimated cost", f"${sum(r.cost_usd for r in results):.4f}")
+    calls, prompt, completion, cost = report.totals()
+    table.add_row("model calls", str(calls))
+    table.add_row("tokens (prompt + completion)", f"{prompt} + {completion}")
+    table.add_row("estimated cost", f"${cost:.4f}")
     table.add_row("wall time", f"{report.seconds:.2f}s")
     console.print(table)
 

@@ -27,6 +27,7 @@ def load_inputs(
     model: str | None = None,
     base_url: str | None = None,
     concurrency: int | None = None,
+    max_cost: float | None = None,
 ) -> Inputs:
     from assistant.drafting.engine import Inputs  # the drafting stack: loaded only by commands that draft
     from assistant.providers import provider_names
@@ -34,7 +35,12 @@ def load_inputs(
     if provider is not None and provider.strip().lower() not in ("auto", *provider_names()):
         raise InputError(f"--provider must be one of auto, {', '.join(provider_names())}; found {provider!r}")
     settings = load_settings(
-        workspace=workspace, provider=provider, model=model, base_url=base_url, concurrency=concurrency
+        workspace=workspace,
+        provider=provider,
+        model=model,
+        base_url=base_url,
+        concurrency=concurrency,
+        max_cost=max_cost,
     )
     ws = Workspace.open(workspace, profile=profile, risks=risks, out=out)
     if not ws.profile_path.exists():

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, get_args
 
 from assistant.drafting.cache import ResponseCache
@@ -19,6 +18,7 @@ from assistant.drafting.models import DraftedSection, SectionDraft, SoaBatchDraf
 from assistant.drafting.offline import render_plan
 from assistant.drafting.plan import SectionPlan, fit_plan
 from assistant.drafting.prompts import load_prompt
+from assistant.drafting.request_pool import RequestPool
 from assistant.drafting.soa import OfflineSoaWriter, RowChecker, fall_back
 from assistant.drafting.structured import ReplySchema, strict_object
 from assistant.drafting.writers import with_blocks
@@ -105,10 +105,14 @@ class ChatWriter:
         self._chat: Any = None
         self._rows: tuple[RowChecker, OfflineSoaWriter] | None = None
         self._facts: Any = None  # the profile's fact checker, made for the first section
+        self._said: dict[str, set[str]] = {}  # a plan's rules -> the profile claims they state themselves
         self._lock = threading.Lock()
-        # A missing or broken prompt (ISMS_PROMPTS_DIR) stops the command before any work, with exit 2.
-        for chain in ("draft_section", "soa_batch"):
-            load_prompt(self.prompts, chain)
+        self.requests = RequestPool(inputs.settings.concurrency)  # every section and SoA batch of a run
+        # A missing or broken prompt (ISMS_PROMPTS_DIR) stops the command before any work, with exit 2; the
+        # templates are read once per run, not once per section.
+        self._templates = {
+            chain: load_prompt(self.prompts, chain) for chain in ("draft_section", "soa_batch")
+        }
 
     @property
     def chat(self) -> Any:
@@ -133,6 +137,19 @@ class ChatWriter:
                 )
             return self._chat
 
+    def warm(self) -> None:
+        """Make, before the first request, what every drafting thread would otherwise wait for on its first
+        one: the client (langchain loads in seconds), the checkers and the secret detectors."""
+        from langchain_core.messages import HumanMessage  # noqa: F401 - loaded here, not on a request
+
+        from assistant.redact import warm_detectors
+
+        _ = (self.chat, self.rows, self.fact_checker())
+        warm_detectors()
+
+    def close(self) -> None:
+        self.requests.close()
+
     @property
     def rows(self) -> tuple[RowChecker, OfflineSoaWriter]:
         """The checker of drafted SoA rows and the offline writer a failing row falls back to."""
@@ -151,32 +168,39 @@ class ChatWriter:
     def contradicted(self, plan: SectionPlan, text: str) -> list[str]:
         """What the model's text states against the profile (a figure, MFA) that the plan's own rules do not
         state: the profile wins over anything a model read or was told."""
-        with self._lock:
-            if self._facts is None:
-                from assistant.drafting.factcheck import FactChecker
-
-                self._facts = FactChecker(self.inputs.profile)
-        facts = self._facts
+        facts = self.fact_checker()
 
         def claim(found: str) -> str:
             return found.split(': "', 1)[0]
 
-        said = {claim(c) for c in facts.contradictions("\n".join(plan.rules))}
+        rules = "\n".join(plan.rules)
+        said = self._said.get(rules)
+        if said is None:  # the same plan's answers are checked again on every re-ask
+            said = self._said[rules] = {claim(c) for c in facts.contradictions(rules)}
         return [
             f"it contradicts the organisation's profile: {c}"
             for c in facts.contradictions(text)
             if claim(c) not in said
         ]
 
+    def fact_checker(self) -> Any:
+        if self._facts is None:
+            with self._lock:
+                if self._facts is None:
+                    from assistant.drafting.factcheck import FactChecker
+
+                    self._facts = FactChecker(self.inputs.profile)
+        return self._facts
+
     def prompt_version(self, doc_id: str) -> str:
-        return load_prompt(self.prompts, "soa_batch" if doc_id == SOA_DOC else "draft_section").version_id
+        return self._templates["soa_batch" if doc_id == SOA_DOC else "draft_section"].version_id
 
     def write_section(
         self, plan: SectionPlan, check: Check, on_text: OnText | None = None
     ) -> tuple[SectionDraft, Usage]:
         if not plan.rules:  # only tables built from data: nothing for a model to word
             return render_plan(plan), Usage()
-        prompt = load_prompt(self.prompts, "draft_section")
+        prompt = self._templates["draft_section"]
         reply = section_reply(plan.heading, list(plan.allowed_ids))
         system, user = fit_plan(
             plan, lambda p: prompt.render(org_name=self.org, schema=reply.text(), **p.variables())
@@ -245,8 +269,7 @@ class ChatWriter:
 
     def write_soa(self, bases: list[ControlBasis], check: RowsCheck) -> tuple[list[SoaRowDraft], Usage]:
         batches = [bases[i : i + SOA_BATCH] for i in range(0, len(bases), SOA_BATCH)]
-        with ThreadPoolExecutor(max_workers=self.inputs.settings.concurrency) as pool:
-            answers = list(pool.map(lambda b: self._soa_batch(b, check), batches))
+        answers = self.requests.map(lambda b: self._soa_batch(b, check), batches)
         rows: list[SoaRowDraft] = []
         usage = Usage()
         for batch_rows, used in answers:
@@ -257,7 +280,7 @@ class ChatWriter:
     def _soa_batch(self, batch: list[ControlBasis], check: RowsCheck) -> tuple[list[SoaRowDraft], Usage]:
         from assistant.drafting.facts import profile_facts
 
-        prompt = load_prompt(self.prompts, "soa_batch")
+        prompt = self._templates["soa_batch"]
         reply = soa_reply([b.control.id for b in batch])
         profile = self.inputs.profile
         controls: list[dict[str, Any]] = [

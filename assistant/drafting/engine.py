@@ -6,7 +6,6 @@ import hashlib
 import json
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -209,6 +208,28 @@ class Engine:
         payload = list(self.inputs_parts(doc_id).values())
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode("utf-8")).hexdigest()[:16]
 
+    def warm(self, doc_ids: list[str]) -> None:
+        """Before the first request: make what every drafting thread would otherwise wait for on its first
+        one (the model client and its libraries, the checkers, the rules carried over from docs/) and plan
+        every section of `doc_ids`, so the requests start together and carry only their own work."""
+        warm_writer = getattr(self.writer, "warm", None)
+        if warm_writer is not None:
+            warm_writer()
+        self._register()
+        for doc_id in doc_ids:
+            self.inputs_parts(doc_id)
+
+    def spent(self) -> Usage | None:
+        """Every answer the model gave in this run, failed documents' included (None: no model was asked)."""
+        total = getattr(getattr(self.writer, "_chat", None), "total", None)
+        return total if isinstance(total, Usage) else None
+
+    def close(self) -> None:
+        """Drop the drafting tasks still queued (Ctrl-C); running requests finish."""
+        close = getattr(self.writer, "close", None)
+        if close is not None:
+            close()
+
     @property
     def soa_ready(self) -> bool:
         return self._soa is not None
@@ -237,19 +258,18 @@ class Engine:
             if self.writer.parallel and on_text is None:
                 # Sections are independent for a model: write them side by side (the writer bounds how
                 # many requests are in flight), so a long document is not a sequential tail.
-                failed = threading.Event()
+                first_failure: list[BaseException] = []
 
                 def one(section: Section) -> tuple[DraftedSection, Usage]:
-                    if failed.is_set():
-                        raise DraftStepFailed(f"{doc.id}: not drafted after an earlier section failed")
+                    if first_failure:  # the document has failed: its other sections fail the same way
+                        raise first_failure[0]
                     try:
                         return self._section(doc, section)
-                    except BaseException:
-                        failed.set()
+                    except BaseException as exc:
+                        first_failure.append(exc)
                         raise
 
-                with ThreadPoolExecutor(max_workers=self.inputs.settings.concurrency) as pool:
-                    drafted = list(pool.map(one, doc.sections))
+                drafted = self.writer.requests.map(one, doc.sections)  # type: ignore[attr-defined]
             else:
                 drafted = [self._section(doc, section, on_text) for section in doc.sections]
             sections = []

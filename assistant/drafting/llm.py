@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from assistant.drafting.budget import Budget
 from assistant.drafting.cache import ResponseCache
 from assistant.drafting.models import Usage
 from assistant.drafting.retries import retry_delay, retryable
@@ -39,6 +40,7 @@ from assistant.tokens import count_tokens, encoding_for
 
 M = TypeVar("M", bound=BaseModel)
 CAPABILITIES_FILE = "llm-capabilities.json"
+DEFAULT_ANSWER_ALLOWANCE = 4096  # what a request without max_tokens is assumed able to cost, under --max-cost
 # langchain-openai warns when an endpoint refuses json_schema; we fall back to the next mode ourselves.
 warnings.filterwarnings("ignore", message=r"(?s).*structured output feature.*")
 Validator = Callable[[Any], list[str]]
@@ -105,6 +107,14 @@ class ChatModel:
         self.max_reasks = max_reasks
         self.limiter = RateLimiter(settings.requests_per_minute)
         self.price: Price | None = settings.prices.get(settings.model)
+        self.budget: Budget | None = None
+        if settings.max_cost is not None:
+            if self.price is None:
+                raise InputError(
+                    f"--max-cost (ISMS_MAX_COST) needs a price for model {settings.model!r}: set ISMS_PRICES "
+                    '(e.g. {"' + settings.model + '": {"prompt": 0.15, "completion": 0.6}})'
+                )
+            self.budget = Budget(settings.max_cost, self.price)
         self.tokenizer = encoding_for(settings.model)[1]
         # How this endpoint takes a schema (strict json_schema, tools, json_object, fenced), remembered per
         # base URL and model in the workspace (see `structured`).
@@ -114,6 +124,7 @@ class ChatModel:
         )
         self.mode: str | None = self.capabilities.get(self._capability)
         self.requests = 0
+        self.total = Usage(tokenizer=self.tokenizer)  # every answer of the run, failed documents' included
         self._count_lock = threading.Lock()
         # Bounds requests in flight across every drafting thread (documents and SoA batches alike).
         self._inflight = threading.Semaphore(settings.concurrency)
@@ -210,11 +221,17 @@ class ChatModel:
 
         refused: list[str] = []
         for mode in modes_from(self.mode, self.modes):
+            held = self._hold(messages, max_tokens)
+            before = usage.cost_usd
             try:
                 result = self._send(bind(self._chat, mode, reply, max_tokens), messages, stream, mode)
             except openai.LengthFinishReasonError:  # the parse API's way of saying finish_reason=length
+                self._settle(held, held)  # cut off at its limit: the whole allowance was spent
                 raise DraftStepFailed(_cut_off(max_tokens)) from None
-            except openai.BadRequestError as exc:
+            except BaseException as exc:
+                self._settle(held, 0.0)  # no answer: nothing billed
+                if not isinstance(exc, openai.BadRequestError):
+                    raise
                 message = server_message(exc)
                 if _context_overflow(message):
                     raise DraftStepFailed(
@@ -228,6 +245,7 @@ class ChatModel:
                 self.capabilities.remember(self._capability, mode)
             content = answer_text(result, mode)
             self._account(result, messages, content, usage)
+            self._settle(held, usage.cost_usd - before)
             if finish_reason(result) == "length":
                 raise DraftStepFailed(_cut_off(max_tokens))
             return self._parse(content, schema, reply)
@@ -320,6 +338,17 @@ class ChatModel:
             config, message = failure
             raise (ProviderAuthError if config else DraftStepFailed)(message) from None
 
+    def _hold(self, messages: list[Any], max_tokens: int | None) -> float:
+        """Set aside the most the next request can cost under --max-cost (see `assistant/drafting/budget.py`)."""
+        if self.budget is None:
+            return 0.0
+        prompt = sum(count_tokens(str(m.content), self.model) for m in messages)
+        return self.budget.hold(prompt, max_tokens or DEFAULT_ANSWER_ALLOWANCE)
+
+    def _settle(self, held: float, actual: float) -> None:
+        if self.budget is not None:
+            self.budget.settle(held, actual)
+
     def _account(self, raw: Any, messages: list[Any], content: str, usage: Usage) -> None:
         meta = getattr(raw, "usage_metadata", None) or {}
         prompt = int(meta.get("input_tokens") or 0)
@@ -328,11 +357,15 @@ class ChatModel:
             prompt = sum(count_tokens(str(m.content), self.model) for m in messages)
         if not completion:
             completion = count_tokens(content, self.model)
-        usage.prompt_tokens += prompt
-        usage.completion_tokens += completion
-        usage.calls += 1
-        if self.price is not None:
-            usage.cost_usd += (prompt * self.price.prompt + completion * self.price.completion) / 1_000_000
+        cost = (
+            (prompt * self.price.prompt + completion * self.price.completion) / 1_000_000
+            if self.price
+            else 0.0
+        )
+        this = Usage(prompt_tokens=prompt, completion_tokens=completion, calls=1, cost_usd=cost)
+        usage.add(this)
+        with self._count_lock:
+            self.total.add(this)
 
 
 def _context_overflow(message: str) -> bool:

@@ -2,14 +2,17 @@
 
 A writer is built from the loaded inputs and must provide:
 
-- `name`, `model`, `parallel` (whether sections may be written side by side) and `reads_context` (whether
-  it reads the plan's organisation facts, risks and guidance, which are then gathered for it);
+- `name`, `model`, `parallel` (whether sections may be written side by side: such a writer also has
+  `requests`, the `RequestPool` they are written on) and `reads_context` (whether it reads the plan's
+  organisation facts, risks and guidance, which are then gathered for it);
 - `prompt_version(doc_id)`: what the manifest records, so a change of prompt regenerates the document;
 - `write_section(plan, check)`: a `SectionDraft` that keeps every rule and block of the plan. `check(draft)`
   is the one checker every writer's output must pass (citations, placeholders, tools and figures against the
   profile); a writer may re-ask a model with its problems, and the engine checks the result again;
 - `write_soa(bases, check)`: one `SoaRowDraft` per control basis (rules are enforced afterwards in code);
 - `redraft(plan, current, instruction, check)`: one section revised as a reviewer asked.
+
+A writer may also have `warm()` (made ready before the first request of a run) and `close()`.
 
 A writer that can show a section as it is written sets `streams = True`; `write_section` and `redraft` then
 also take `on_text` (see `assistant/drafting/streaming.py`). Other writers' sections are shown when done.

@@ -50,6 +50,16 @@ def file_hash(data: bytes | str) -> str:
     return hashlib.sha256(data.encode("utf-8") if isinstance(data, str) else data).hexdigest()[:16]
 
 
+def load_renderers() -> None:
+    """Load the Word and Excel code now (before drafting), not when the first document is written."""
+    from assistant.documents import docx_export, markdown  # noqa: F401
+    from assistant.documents.files import numpy_hidden
+    from assistant.generation import journal, word_file  # noqa: F401
+
+    with numpy_hidden():
+        from assistant.documents import soa_xlsx  # noqa: F401
+
+
 def write_outputs(
     inputs: Inputs,
     engine: Engine,

@@ -19,7 +19,9 @@ from typing import Any
 import frontmatter
 
 from assistant.documents.files import TMP_PREFIX, DiskError
+from assistant.drafting.budget import BudgetReached
 from assistant.drafting.engine import SOA_DOC, Engine, Inputs
+from assistant.drafting.models import Usage
 from assistant.errors import InputError, IsmsError
 from assistant.generation.decisions import write_decisions
 from assistant.generation.manifest import Manifest
@@ -44,8 +46,25 @@ class DocResult:
 class RunReport:
     results: dict[str, DocResult]
     seconds: float = 0.0
+    warmup_seconds: float = 0.0  # loading the model client and planning, before the first request
+    drafting_seconds: float = 0.0  # from the first request to the last document written
     interrupted: bool = False
     notes: list[str] = field(default_factory=list)
+    stopped: str = ""  # why the run stopped early (its --max-cost), when it did
+    usage: Usage | None = None  # every answer of the run (failed documents' too), when a model was asked
+
+    def totals(self) -> tuple[int, int, int, float]:
+        """Model calls, prompt and completion tokens, and cost of the whole run."""
+        if self.usage is not None:
+            u = self.usage
+            return u.calls, u.prompt_tokens, u.completion_tokens, u.cost_usd
+        results = self.results.values()
+        return (
+            sum(r.calls for r in results),
+            sum(r.prompt_tokens for r in results),
+            sum(r.completion_tokens for r in results),
+            sum(r.cost_usd for r in results),
+        )
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.results.values() if r.status == status)
@@ -126,6 +145,7 @@ class Generator:
         self._store: Any = None
         self._store_lock = threading.Lock()
         self._stop = threading.Event()
+        self.budget_note = ""  # why the run stopped at its --max-cost, when it did
 
     def store(self) -> Any:
         """The version store, opened when the first document is written (an unchanged run needs none)."""
@@ -152,8 +172,13 @@ class Generator:
                 todo.append(doc_id)
         # The SoA drives several batches of model calls: start it first so it is not the long tail.
         todo.sort(key=lambda d: d != SOA_DOC)
+        if todo:
+            self._warm(todo)
+        report.warmup_seconds = time.perf_counter() - started
+        # Documents wait here for their sections (drafted on the writer's one request pool) and then write
+        # their files, off the request path.
         workers = max(1, self.inputs.settings.concurrency)
-        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="draft")
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="document")
         try:
             futures = {pool.submit(self._one, results[d]): d for d in todo}
             for future in as_completed(futures):
@@ -161,11 +186,22 @@ class Generator:
         except KeyboardInterrupt:
             self._stop.set()
             report.interrupted = True
+            self.engine.close()
             pool.shutdown(wait=True, cancel_futures=True)
             raise
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+            if self.budget_note:
+                for result in results.values():
+                    if result.status == "queued":
+                        result.status, result.reason = (
+                            "failed",
+                            "not drafted: the run stopped at its --max-cost",
+                        )
+                report.stopped = self.budget_note
+            report.usage = self.engine.spent()
             report.seconds = time.perf_counter() - started
+            report.drafting_seconds = report.seconds - report.warmup_seconds
             if SOA_DOC in todo and self.engine.soa_ready:
                 report.notes = list(self.engine.soa().notes)
             self.manifest.finish(self._run_summary(report))
@@ -191,6 +227,15 @@ class Generator:
                 inputs.profile.identity.name,
             )
         return report
+
+    def _warm(self, todo: list[str]) -> None:
+        """Everything the first requests and the first written document would otherwise wait for: the
+        writer's client and checkers, each section's plan, the version store and the Word and Excel code."""
+        from assistant.generation.outputs import load_renderers
+
+        self.engine.warm(todo)
+        load_renderers()
+        self.store()
 
     def _one(self, result: DocResult) -> None:
         if self._stop.is_set():
@@ -226,6 +271,11 @@ class Generator:
                 draft.usage.completion_tokens,
             )
             result.cost_usd, result.calls = draft.usage.cost_usd, draft.usage.calls
+        except BudgetReached as exc:  # --max-cost: no further request is sent; finished documents stay
+            self._stop.set()
+            self.budget_note = exc.message
+            result.status, result.reason = "failed", exc.message
+            self.manifest.record({"id": result.id, "status": "failed", "reason": exc.message})
         except IsmsError as exc:
             # Configuration problems (a rejected key) and a full or read-only disk stop the run.
             if exc.exit_code == 2 or isinstance(exc, DiskError):
@@ -238,6 +288,7 @@ class Generator:
             self.on_change(result)
 
     def _run_summary(self, report: RunReport) -> dict[str, object]:
+        calls, prompt, completion, cost = report.totals()
         return {
             "provider": self.engine.provider,
             "model": self.engine.model,
@@ -246,8 +297,11 @@ class Generator:
             "unchanged": report.count("unchanged"),
             "failed": report.count("failed"),
             "seconds": round(report.seconds, 3),
-            "prompt_tokens": sum(r.prompt_tokens for r in report.results.values()),
-            "completion_tokens": sum(r.completion_tokens for r in report.results.values()),
-            "cost_usd": round(sum(r.cost_usd for r in report.results.values()), 6),
+            "warmup_seconds": round(report.warmup_seconds, 3),
+            "drafting_seconds": round(report.drafting_seconds, 3),
+            "calls": calls,
+            "prompt_tokens": prompt,
+            "completion_tokens": completion,
+            "cost_usd": round(cost, 6),
             "interrupted": report.interrupted,
         }

@@ -240,3 +240,28 @@ def test_exact_search_is_deterministic(tmp_path: Path, fake_embedder) -> None:  
         assert [s for _c, s in scores] == sorted((s for _c, s in scores), reverse=True)
         rankings.append([(c, round(s, 9)) for c, s in scores])
     assert rankings[0] == rankings[1]
+
+
+def test_each_soa_batch_reads_the_facts_about_its_own_controls(
+    runner, tmp_path: Path, server: FakeOpenAI
+) -> None:  # type: ignore[no-untyped-def]
+    ws = copy_example("kestrel-saas", tmp_path / "kestrel")
+    _generate(runner, ws, server, ["statement-of-applicability"])
+    batches: dict[str, list[str]] = {}
+    for body in server.chat_requests:
+        user = next(m["content"] for m in body["messages"] if m["role"] == "user")
+        if "Decide these" not in user:
+            continue
+        facts = user.split("Organisation facts:\n", 1)[1].split("\n\nDecide these", 1)[0]
+        first = user.split("Decide these", 1)[1].split("\n- ", 1)[1].split(" ", 1)[0]
+        batches.setdefault(first, [line[2:] for line in facts.splitlines() if line.startswith("- ")])
+    assert len(batches) == 8  # 93 controls, twelve at a time
+    assert len({tuple(f) for f in batches.values()}) == 8  # not the same facts pasted into every batch
+    assert all(
+        f[0].startswith("Kestrel Analytics Ltd (Kestrel Analytics) works in") for f in batches.values()
+    )
+    physical = next(f for first, f in batches.items() if first == "A.5.37")  # A.5.37 to A.7.3
+    governance = batches["A.5.1"]
+    office = "Lockable private office for 14 desks"
+    assert any(office in fact for fact in physical) and not any(office in fact for fact in governance)
+    assert any("Top management is represented by Priya Raman" in fact for fact in governance)

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 SOA_DOC = "statement-of-applicability"
 SOA_BATCH = 12
+SOA_FACTS = 20  # organisation facts shown with one batch: the ones most about its controls
 FIGURE = re.compile(r"\b\d+(?:[.,]\d+)?\b")
 
 
@@ -105,6 +106,7 @@ class ChatWriter:
         self._chat: Any = None
         self._rows: tuple[RowChecker, OfflineSoaWriter] | None = None
         self._facts: Any = None  # the profile's fact checker, made for the first section
+        self._profile_facts: list[Any] | None = None
         self._said: dict[str, set[str]] = {}  # a plan's rules -> the profile claims they state themselves
         self._lock = threading.Lock()
         self.requests = RequestPool(inputs.settings.concurrency)  # every section and SoA batch of a run
@@ -277,9 +279,24 @@ class ChatWriter:
             usage.add(used)
         return rows, usage
 
-    def _soa_batch(self, batch: list[ControlBasis], check: RowsCheck) -> tuple[list[SoaRowDraft], Usage]:
-        from assistant.drafting.facts import profile_facts
+    def _batch_facts(self, batch: list[ControlBasis]) -> list[str]:
+        """The organisation's facts most about this batch's controls (their words and capabilities), after
+        the one naming the organisation."""
+        from assistant.drafting.facts import profile_facts, select_facts, topic_weights
 
+        if self._profile_facts is None:
+            self._profile_facts = profile_facts(self.inputs.profile)
+        facts = self._profile_facts
+        weights: dict[str, int] = {}
+        for basis in batch:
+            control = basis.control
+            for topic, weight in topic_weights(f"{control.title} {control.purpose}", [control]).items():
+                weights[topic] = weights.get(topic, 0) + weight
+        first = [f for f in facts if f.key == "identity.organisation"]
+        chosen = [f for f in select_facts(facts, weights, limit=SOA_FACTS) if f not in first]
+        return [f.text for f in first + chosen]
+
+    def _soa_batch(self, batch: list[ControlBasis], check: RowsCheck) -> tuple[list[SoaRowDraft], Usage]:
         prompt = self._templates["soa_batch"]
         reply = soa_reply([b.control.id for b in batch])
         profile = self.inputs.profile
@@ -301,7 +318,7 @@ class ChatWriter:
             org_name=profile.identity.name,
             threshold=profile.risk_criteria.acceptance_threshold,
             schema=reply.text(),
-            facts=[f.text for f in profile_facts(profile)[:25]],
+            facts=self._batch_facts(batch),
             controls=controls,
         )
         checker, offline = self.rows

@@ -88,3 +88,25 @@ def test_approve_in_the_review_page(ws: Path) -> None:
     assert any("approved by Priya Raman" in s.value for s in at.success)
     store = store_for(load_inputs(ws).workspace)
     assert store.last_approved("cryptography-policy") is not None
+
+
+def test_add_a_risk_on_the_profile_page(ws: Path) -> None:
+    at = _app()
+    at.switch_page("pages/profile.py").run()
+    before = len(load_inputs(ws, provider="offline").register.risks)  # type: ignore[union-attr]
+    title = next(t for t in at.text_input if t.label == "Title")
+    title.set_value("Loss of the office door access controller")
+    next(s for s in at.selectbox if s.label.startswith("Owner")).set_value("it_lead")
+    next(s for s in at.selectbox if s.label == "Likelihood").set_value(2)
+    next(s for s in at.selectbox if s.label == "Impact").set_value(3)
+    next(m for m in at.multiselect if m.label.startswith("Controls")).set_value(["A.7.2"])
+    next(b for b in at.button if b.label == "Add the risk").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    register = load_inputs(ws, provider="offline").register
+    assert register is not None and len(register.risks) == before + 1
+    added = register.risks[-1]
+    assert added.title == "Loss of the office door access controller" and added.controls == ("A.7.2",)
+    assert any(f"{added.id} added to risks.csv" in s.value for s in at.success)
+    next(b for b in at.button if b.label == "Add the risk").click().run()  # an empty title: named, not added
+    assert any("title" in e.value for e in at.error)
+    assert len(load_inputs(ws, provider="offline").register.risks) == before + 1  # type: ignore[union-attr]

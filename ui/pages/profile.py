@@ -13,6 +13,7 @@ from assistant.errors import IsmsError
 from assistant.inputs.profile_yaml import FieldPath, sections, update_profile
 from assistant.yamlio import read_text_file
 from ui.context import inputs
+from ui.risk_form import risk_form
 
 SAVED = "profile-saved"
 
@@ -92,3 +93,6 @@ if saved:
             )
             st.rerun()
         st.info("Nothing changed: the profile was not touched.")
+
+st.divider()
+risk_form(data)

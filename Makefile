@@ -19,6 +19,8 @@ $(STAMP): pyproject.toml
 	# torch is pinned to the CPU build in pyproject.toml; install it first so nothing pulls a CUDA build.
 	$(PY) -m pip install -q "torch==2.13.0"
 	$(PY) -m pip install -q -e '.[dev]'
+	# tests/test_wheel.py builds the wheel offline (--no-build-isolation): setuptools with bdist_wheel built in.
+	$(PY) -m pip install -q "setuptools>=70.1"
 	touch $(STAMP)
 
 demo: install

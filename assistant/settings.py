@@ -13,10 +13,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from assistant.errors import InputError
 from assistant.providers import provider_names
+from assistant.resources import REPO_ROOT as REPO_ROOT  # re-exported: tests copy the checkout's folders
+from assistant.resources import data_dir
 
 OFFLINE_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
 OPENAI_EMBEDDING_MODEL = "text-embedding-3-small"
-REPO_ROOT = Path(__file__).resolve().parents[1]
 ENV_FILE = ".env"
 API_KEY_VARS = "OPENAI_API_KEY or ISMS_API_KEY"
 AZURE_KEY_VARS = "AZURE_OPENAI_API_KEY, OPENAI_API_KEY or ISMS_API_KEY"
@@ -64,8 +65,8 @@ class Settings(BaseSettings):
     max_retries: int = Field(default=4, ge=0, le=10)
     max_output_tokens: int | None = Field(default=None, ge=64, le=200_000)  # None: each chain's own limit
     max_cost: float | None = Field(default=None, ge=0)  # US dollars one run may spend (--max-cost)
-    corpus_dir: Path = REPO_ROOT / "corpus"
-    prompts_dir: Path = REPO_ROOT / "prompts"
+    corpus_dir: Path = data_dir("corpus")  # the installed package's copy, else the checkout's corpus/
+    prompts_dir: Path = data_dir("prompts")
     docx_template: Path | None = None
     embedding_model: str = OFFLINE_EMBEDDING_MODEL
     embedding_provider: Literal["offline", "openai"] = "offline"  # separate from the chat provider

@@ -12,11 +12,12 @@ import typer
 from assistant.cli.common import WorkspaceOpt, err_console, handles_errors
 from assistant.errors import InputError
 from assistant.inputs.workspace import Workspace
+from assistant.resources import ui_dir
 
 if TYPE_CHECKING:
     from starlette.middleware import Middleware
 
-UI = Path(__file__).resolve().parents[2] / "ui"
+UI = ui_dir()  # the installed `ui` package, else the checkout's ui/
 APP = UI / "app.py"  # the review workspace's pages
 SERVE = UI / "serve.py"  # what `isms ui` runs: APP as an st.App behind the Host check below
 ADDRESS = "127.0.0.1"

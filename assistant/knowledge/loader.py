@@ -14,9 +14,10 @@ from assistant.errors import CheckFailed, InputError
 from assistant.ids import clause_sort_key, control_sort_key
 from assistant.knowledge.models import Clause, Control, DocumentSpec
 from assistant.knowledge.vendors import Vendors, load_vendors
+from assistant.resources import data_dir
 from assistant.yamlio import UnreadableFile, validate_yaml_file
 
-DEFAULT_CORPUS_DIR = Path(__file__).resolve().parents[2] / "corpus"
+DEFAULT_CORPUS_DIR = data_dir("corpus")
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -129,6 +129,14 @@ def risks_check(
         console.print(
             f"{len(register.above(threshold))} risk(s) score above the acceptance threshold {threshold}."
         )
+    suggested = register.suggested()
+    if suggested:
+        console.print(
+            f"note: {len(suggested)} suggested risk(s) still await review by their owners "
+            f"({', '.join(r.id for r in suggested)}): check each rating, treatment and control, then clear "
+            "its `source` column.",
+            highlight=False,
+        )
     for warning in register.warnings(threshold, excluded):
         err_console.print(f"[yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
 

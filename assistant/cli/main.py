@@ -15,6 +15,7 @@ from assistant.cli.gaps_cmd import gaps_cmd
 from assistant.cli.generate_cmd import generate_cmd
 from assistant.cli.import_cmd import import_cmd
 from assistant.cli.index_cmds import index_app, search_cmd
+from assistant.cli.init_cmd import init_cmd
 from assistant.cli.inputs_cmds import config_app, profile_app, risks_app
 from assistant.cli.ui_cmd import ui_cmd
 
@@ -25,6 +26,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+app.command("init")(init_cmd)
 app.add_typer(config_app, name="config")
 app.add_typer(profile_app, name="profile")
 app.add_typer(risks_app, name="risks")

@@ -154,6 +154,16 @@ def fit_plan(
     return system, user
 
 
+def _topic(heading: str) -> str:
+    """A heading as words within a sentence: "Segregation of networks" -> "segregation of networks"."""
+    first = heading.split(" ", 1)[0]
+    return (
+        heading
+        if first.isupper() or any(c.isupper() for c in first[1:])
+        else heading[:1].lower() + heading[1:]
+    )
+
+
 def _sentence(text: str) -> str:
     text = " ".join(text.split())
     return text if text.endswith((".", "!", "?")) else text + "."
@@ -233,18 +243,27 @@ class Planner:
     def plan(self, doc: DocumentSpec, section: Section, context: bool = True) -> SectionPlan:
         """The section's plan; `context=False` leaves out what only a model reads (facts, risks, guidance)."""
         rendered = render_statements(list(section.statements), self.profile, list(section.decisions))
+        carried = tuple(self.carried.for_section(doc.id, section.heading))
+        blocks = blocks_for(
+            BlockContext(self.corpus, self.profile, self.register, doc, section, self.today, self.carried)
+        )
+        lines = [line for line in rendered.lines if self.problem(line) is None]
+        open_rule = not lines and not blocks and not carried  # no fact of the profile answers this section
         asked = list(
             dict.fromkeys(
                 [
                     *rendered.decisions,
+                    *([self.open_question(section)] if open_rule else []),
                     *self.carried.questions_for(doc.id, section.heading),
-                    *_confirm(self.carried.for_section(doc.id, section.heading)),
+                    *_confirm(list(carried)),
                 ]
             )
         )
         answers = [(q, self.profile.answer_for(q)) for q in asked]
         answered = [_sentence(a.answer) for _q, a in answers if a is not None and a.answer]
-        statements = tuple(line for line in [*rendered.lines, *answered] if self.problem(line) is None)
+        statements = tuple(line for line in [*lines, *answered] if self.problem(line) is None)
+        if not statements and open_rule:
+            statements = (self.open_rule(section),)
         cite = tuple([*section.controls, *section.clauses] or list(doc.clauses[:1]) or list(doc.controls[:1]))
         passages = self._passages(doc, section) if context else []
         allowed = sorted(
@@ -254,9 +273,6 @@ class Planner:
             passages += self.docs.for_section(self.query(doc, section))
         risks = self._risks(doc, section) if context else []
         whole = context and doc.id in WHOLE_REGISTER and self.register is not None
-        blocks = blocks_for(
-            BlockContext(self.corpus, self.profile, self.register, doc, section, self.today, self.carried)
-        )
         return SectionPlan(
             doc_id=doc.id,
             doc_title=doc.title,
@@ -267,7 +283,7 @@ class Planner:
             controls=tuple(section.controls),
             clauses=tuple(section.clauses),
             statements=statements,
-            carried=tuple(self.carried.for_section(doc.id, section.heading)),
+            carried=carried,
             blocks=tuple(blocks),
             decisions=tuple(q for q, a in answers if a is None),
             cite=cite,
@@ -277,6 +293,19 @@ class Planner:
             passages=tuple(passages),
             risks_compact=tuple(self._risks(doc, section, compact=True)) if whole else (),
             whole_register=whole,
+        )
+
+    def open_question(self, section: Section) -> str:
+        """The decision a section needs when none of the profile's facts gives it a rule (an organisation
+        unlike those the catalogue's statements were written for): answered, the answer is its rule."""
+        return f"What is {self.profile.identity.name}'s rule for {_topic(section.heading)}?"
+
+    def open_rule(self, section: Section) -> str:
+        """What the section states until that decision is answered: the gap, and who owns it."""
+        owner = self.profile.roles.isms_owner
+        return (
+            f"{self.profile.identity.name} has not yet decided its rule for {_topic(section.heading)}; "
+            f"{owner.name}, {owner.title}, owns this decision."
         )
 
     def query(self, doc: DocumentSpec, section: Section) -> str:

@@ -39,7 +39,11 @@ OPTIONAL_COLUMNS = [
     "status",
     "accepted_by",
     "accepted_on",
+    "source",
 ]
+# `source` is `suggested` on a risk `isms init` proposed and nobody has reviewed yet; the owner clears it
+# once the rating, treatment and controls are theirs.
+SUGGESTED = "suggested"
 Treatment = Literal["mitigate", "accept", "transfer", "avoid"]
 ActionStatus = Literal["open", "in_progress", "done"]
 MAX_REGISTER_BYTES = REGISTER_BYTES.default
@@ -67,9 +71,14 @@ class Risk(BaseModel):
     status: ActionStatus | None = None
     accepted_by: str = ""
     accepted_on: date | None = None
+    # Left out of model_dump (like `line`): the mark says who wrote the row, not what it says, so clearing it
+    # must not make the generated documents look stale.
+    source: Literal["suggested"] | None = Field(default=None, exclude=True)
     line: int = Field(default=0, exclude=True)
 
-    @field_validator("residual_likelihood", "residual_impact", "due", "status", "accepted_on", mode="before")
+    @field_validator(
+        "residual_likelihood", "residual_impact", "due", "status", "accepted_on", "source", mode="before"
+    )
     @classmethod
     def _empty_is_none(cls, value: Any) -> Any:
         if isinstance(value, str):
@@ -78,7 +87,7 @@ class Risk(BaseModel):
                 return None
         return value
 
-    @field_validator("status", mode="before")
+    @field_validator("status", "source", mode="before")
     @classmethod
     def _status(cls, value: Any) -> Any:
         return value.lower().replace(" ", "_").replace("-", "_") if isinstance(value, str) else value
@@ -138,6 +147,10 @@ class Risk(BaseModel):
 class RiskRegister:
     path: Path
     risks: list[Risk]
+
+    def suggested(self) -> list[Risk]:
+        """Risks `isms init` suggested that still await their owner's review."""
+        return [r for r in self.risks if r.source == SUGGESTED]
 
     def by_id(self) -> dict[str, Risk]:
         return {r.id: r for r in self.risks}

@@ -166,3 +166,19 @@ def test_generate_writes_the_scope_and_the_soa(installed: Installed) -> None:
 def test_ui_help_and_its_app_file(installed: Installed) -> None:
     assert "--port" in installed.isms("ui", "--help").stdout
     assert (installed.site / "ui" / "app.py").is_file() and (installed.site / "ui" / "serve.py").is_file()
+
+
+def test_init_from_answers_then_generate_with_the_installed_tool(installed: Installed) -> None:
+    """A newcomer's first set from the installed tool: `isms init --answers` (the obligations, starter risks
+    and countries catalogues come from the wheel), then the checks and a generated document."""
+    answers = installed.away / "answers.yaml"
+    shutil.copyfile(REPO / "tests" / "fixtures" / "init" / "medtech-answers.yaml", answers)
+    ws = installed.away / "new-org"
+    installed.isms("init", str(ws), "--answers", str(answers))
+    installed.isms("profile", "check", "--workspace", str(ws))
+    assert "suggested risk(s) still await review" in " ".join(
+        installed.isms("risks", "check", "--workspace", str(ws)).stdout.split()
+    )
+    only = "information-security-policy,statement-of-applicability"
+    installed.isms("generate", "--workspace", str(ws), "--provider", "offline", "--only", only)
+    assert zipfile.is_zipfile(ws / "out" / "information-security-policy.docx")

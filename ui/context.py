@@ -30,7 +30,7 @@ def _inputs(root: str, profile_stamp: float, risks_stamp: float) -> Inputs:
     return load_inputs(Path(root))
 
 
-def _through_app() -> None:
+def through_app() -> None:
     """When Streamlit ran this page without app.py (its legacy `pages/` mode, see ui/_ui_root.py) on a
     session's first run, turn that mode off and run again: app.py then opens the same page (pages are told
     apart by their URL path). Only on a first run, which has no click to lose; AppTest, which turns the mode
@@ -49,8 +49,15 @@ def _through_app() -> None:
 
 def inputs() -> Inputs:
     """The workspace's inputs, reloaded when profile.yaml or the risk register change on disk."""
-    _through_app()
+    through_app()
     root = workspace()
+    if not (root / "profile.yaml").exists():
+        st.warning(
+            f"{root} has no organisation profile yet: answer the questionnaire on the Profile page (or run "
+            "`isms init` in a terminal), then come back here."
+        )
+        st.page_link("pages/profile.py", label="Open the Profile page", icon=":material/edit:")
+        st.stop()
     try:
         return _inputs(str(root), _stamp(root / "profile.yaml"), _stamp(root / "risks.csv"))
     except IsmsError as exc:

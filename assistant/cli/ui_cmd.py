@@ -68,7 +68,10 @@ def ui(
     """Open the review workspace in the browser (Streamlit, on 127.0.0.1)."""
     ws = Workspace.open(workspace)
     if not ws.profile_path.exists():
-        raise InputError(f"{ws.profile_path}: organisation profile not found; pass --workspace")
+        err_console.print(
+            f"{ws.profile_path} does not exist yet: the Profile page asks the questionnaire of `isms init`",
+            highlight=False,
+        )
     if not APP.exists() or not SERVE.exists():
         raise InputError(f"{UI}: the UI is not installed with this copy")
     env = {**os.environ, "ISMS_WORKSPACE": str(ws.root), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}

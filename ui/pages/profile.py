@@ -12,12 +12,18 @@ import streamlit as st
 from assistant.errors import IsmsError
 from assistant.inputs.profile_yaml import FieldPath, sections, update_profile
 from assistant.yamlio import read_text_file
-from ui.context import inputs
+from assistant.inputs.workspace import Workspace
+from ui.context import inputs, through_app, workspace
+from ui.questionnaire_form import questionnaire
 from ui.risk_form import risk_form
 
 SAVED = "profile-saved"
 
 st.title("Organisation profile")
+if not Workspace.open(workspace()).profile_path.exists():
+    through_app()
+    questionnaire(workspace())  # a new workspace: the questionnaire of `isms init`, as a form
+    st.stop()
 data = inputs()
 ws = data.workspace
 try:

@@ -11,8 +11,8 @@ import streamlit as st
 
 from assistant.errors import IsmsError
 from assistant.inputs.profile_yaml import FieldPath, sections, update_profile
-from assistant.yamlio import read_text_file
 from assistant.inputs.workspace import Workspace
+from assistant.yamlio import read_text_file
 from ui.context import inputs, through_app, workspace
 from ui.questionnaire_form import questionnaire
 from ui.risk_form import risk_form

@@ -44,7 +44,7 @@ class Chunk:
 
 
 def chunking_settings() -> dict[str, object]:
-    return {"tokens": CHUNK_TOKENS, "overlap": CHUNK_OVERLAP, "encoding": OFFLINE_ENCODING, "version": 3}
+    return {"tokens": CHUNK_TOKENS, "overlap": CHUNK_OVERLAP, "encoding": OFFLINE_ENCODING, "version": 4}
 
 
 @lru_cache(maxsize=1)
@@ -93,6 +93,17 @@ def corpus_chunks(corpus: Corpus) -> list[Chunk]:
                     dense=False,
                 )
             )
+        if c.situations:  # how people put it in their own words: found from a question sharing no term
+            chunks.append(
+                Chunk(
+                    f"control:{c.id}:situations",
+                    "control",
+                    c.id,
+                    c.title,
+                    f"{head} Situations: " + "; ".join(c.situations) + ".",
+                    {**meta, "location": "situations in everyday words"},
+                )
+            )
         practice = " ".join([head, c.cloud_notes, c.remote_notes, "Evidence: " + "; ".join(c.evidence) + "."])
         chunks.append(
             Chunk(
@@ -119,6 +130,17 @@ def corpus_chunks(corpus: Corpus) -> list[Chunk]:
                     cl.title,
                     part,
                     {**meta, "location": f"requirement part {n + 1}"},
+                )
+            )
+        if cl.situations:
+            chunks.append(
+                Chunk(
+                    f"clause:{cl.id}:situations",
+                    "clause",
+                    cl.id,
+                    cl.title,
+                    f"Clause {cl.id} {cl.title}. Situations: " + "; ".join(cl.situations) + ".",
+                    {**meta, "location": "situations in everyday words"},
                 )
             )
         asks = f"Clause {cl.id} {cl.title}. Auditors ask: " + " ".join(

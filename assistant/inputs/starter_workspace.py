@@ -123,13 +123,14 @@ def _scope(answers: Mapping[str, Any], offices: list[dict[str, Any]]) -> dict[st
     regions = answers.get("locations.cloud_regions") or []
     places = [f"the {o['name']} ({o['city']}, {o['country']})" for o in inside]
     if remote:
-        places.append("staff homes")
+        places.append("the homes of staff who work remotely")
+    activity = _activity(answers)
     statement = (
-        f"The information security management system of {legal} covers all its activities, together with "
-        "the people, devices, cloud services and business processes that support them"
+        f"The information security management system of {legal} covers {activity}, together with "
+        "the people, devices, cloud services and business processes that support it"
     )
     if places:
-        statement += f", operated from {_join(places)}"
+        statement += f", carried out from {_join(places)}"
     if regions:
         statement += f", with systems hosted in {_join(regions)}"
     elif clouds:
@@ -150,11 +151,12 @@ def _scope(answers: Mapping[str, Any], offices: list[dict[str, Any]]) -> dict[st
         f"Company devices ({_join(answers['technology.endpoints.operating_systems'])}) managed with "
         f"{answers['technology.endpoints.device_management']}",
         f"{answers['technology.identity.provider']} for identity and sign-in",
-        *(f"Services hosted in {c}" for c in clouds),
+        *(f"Systems and data hosted in {c}" for c in clouds),
         f"{_join(answers['technology.email_collaboration'])} for e-mail and collaboration",
-        *(f"{answers[k]} {use}" for k, use in TOOL_USES.items() if answers.get(k)),
+        *(_tool_use(answers[k], use) for k, use in TOOL_USES.items() if answers.get(k)),
         *(answers.get("technology.business_systems") or []),
     ]
+    technology = list(dict.fromkeys(technology))  # one line per tool, however many roles it plays
     return {
         "statement": statement,
         "organisational": [f"All employees and contractors of {legal}"],
@@ -162,6 +164,25 @@ def _scope(answers: Mapping[str, Any], offices: list[dict[str, Any]]) -> dict[st
         "technology": technology,
         "interfaces": [f"{c} as cloud provider, under the shared responsibility model" for c in clouds],
     }
+
+
+def _activity(answers: Mapping[str, Any]) -> str:
+    """What the scope covers: all the organisation's activities, named from its description ("Lumiq GmbH
+    develops ECG software" -> "all its activities (it develops ECG software)")."""
+    description = " ".join(str(answers.get("identity.description") or "").split()).rstrip(".")
+    names = [answers.get("identity.legal_name"), answers.get("identity.name")]
+    for name in [n for n in names if n]:
+        if description.startswith(name + " "):
+            return f"all its activities (it {description[len(name) + 1:]})"
+    return "all its activities"
+
+
+def _tool_use(tool: str, use: str) -> str:
+    """A tool with what it is used for, unless the answer already says so ("GitLab CI with deployments to
+    AWS" needs no "for build and deployment")."""
+    said = {w.strip(",.").lower()[:5] for w in tool.split()}
+    words = {w.lower()[:5] for w in use.split() if len(w) > 3}
+    return tool if words & said else f"{tool} {use}"
 
 
 def _staffed(answers: Mapping[str, Any]) -> set[str]:

@@ -51,6 +51,9 @@ class Clause(_Strict):
     documented_information: list[DocumentedItem] = Field(default_factory=list)
     auditor_asks: list[str] = Field(min_length=2)
     common_nonconformities: list[str] = Field(min_length=1)
+    # How people describe a situation the clause is about, in their own everyday words (search finds the
+    # clause from a question that shares no word with its title).
+    situations: list[str] = Field(default_factory=list)
 
     @field_validator("id", "parent")
     @classmethod
@@ -97,6 +100,9 @@ class Control(_Strict):
     iso2013: list[str] = Field(default_factory=list)
     new_in_2022: bool
     keywords: list[str] = Field(default_factory=list)
+    # How people describe a situation where the control matters, in their own everyday words (search finds
+    # the control from a question that shares no word with its title or keywords).
+    situations: list[str] = Field(default_factory=list)
     # How an organisation implements the control, in its voice (used by SoA justifications).
     statements: list[StatementTemplate] = Field(default_factory=list)
 

@@ -10,6 +10,11 @@ from assistant.errors import InputError
 from assistant.ids import is_clause_id, is_control_id
 
 QUERIES_FILE = Path(__file__).with_name("queries.tsv")
+# Harder queries (paraphrase, auditor, scenario, confusable, terse, typo) with a third `category` column;
+# the frozen copy is the regression baseline and must stay identical.
+HARD_QUERIES_FILE = Path(__file__).with_name("hard_queries.tsv")
+HARD_QUERIES_FROZEN = Path(__file__).with_name("hard_queries.frozen.tsv")
+QUERY_SETS: dict[str, Path] = {"labelled": QUERIES_FILE, "hard": HARD_QUERIES_FILE}
 
 
 @dataclass(frozen=True)
@@ -17,24 +22,34 @@ class LabelledQuery:
     text: str
     relevant: frozenset[str]
     line: int
+    category: str = ""
+    ordered: tuple[str, ...] = ()  # the relevant ids as written, the best first
 
 
 def load_queries(path: Path = QUERIES_FILE) -> list[LabelledQuery]:
     out: list[LabelledQuery] = []
     lines = path.read_text(encoding="utf-8").splitlines()
+    header = [h.strip() for h in lines[0].split("\t")] if lines else []
+    categorised = header[2:3] == ["category"]
+    columns = 3 if categorised else 2
+    expected = "query<TAB>ids<TAB>category" if categorised else "query<TAB>ids"
     for number, line in enumerate(lines[1:], start=2):
         if not line.strip():
             continue
         parts = line.split("\t")
-        if len(parts) != 2:
-            raise InputError(f"{path}:{number}: expected 'query<TAB>ids', found {len(parts)} column(s)")
-        ids = frozenset(i.strip() for i in parts[1].split(";") if i.strip())
+        if len(parts) != columns:
+            raise InputError(f"{path}:{number}: expected '{expected}', found {len(parts)} column(s)")
+        ordered = tuple(dict.fromkeys(i.strip() for i in parts[1].split(";") if i.strip()))
+        ids = frozenset(ordered)
         bad = [i for i in ids if not (is_control_id(i) or is_clause_id(i))]
         if not ids or bad:
             raise InputError(
                 f"{path}:{number}: relevant ids must be A.x.y controls or clauses, found {sorted(bad)}"
             )
-        out.append(LabelledQuery(parts[0].strip(), ids, number))
+        category = parts[2].strip() if categorised else ""
+        if categorised and not category:
+            raise InputError(f"{path}:{number}: empty category")
+        out.append(LabelledQuery(parts[0].strip(), ids, number, category, ordered))
     return out
 
 
@@ -69,3 +84,13 @@ def score(rankings: list[list[str]], labels: list[frozenset[str]]) -> Scores:
         ndcg += dcg / ideal
     n = len(labels) or 1
     return Scores(r1 / n, r5 / n, rr / n, ndcg / n, len(labels))
+
+
+def score_by_category(rankings: list[list[str]], queries: list[LabelledQuery]) -> dict[str, Scores]:
+    """`score` per category, in the order the categories first appear in the set."""
+    groups: dict[str, tuple[list[list[str]], list[frozenset[str]]]] = {}
+    for ranked, query in zip(rankings, queries, strict=True):
+        ranks, labels = groups.setdefault(query.category, ([], []))
+        ranks.append(ranked)
+        labels.append(query.relevant)
+    return {category: score(ranks, labels) for category, (ranks, labels) in groups.items()}

@@ -173,7 +173,7 @@ def _activity(answers: Mapping[str, Any]) -> str:
     names = [answers.get("identity.legal_name"), answers.get("identity.name")]
     for name in [n for n in names if n]:
         if description.startswith(name + " "):
-            return f"all its activities (it {description[len(name) + 1:]})"
+            return f"all its activities (it {description[len(name) + 1 :]})"
     return "all its activities"
 
 

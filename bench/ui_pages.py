@@ -30,6 +30,7 @@ from tests.browser_support import have_chromium, launch, served, settled  # noqa
 
 PAGES = {  # sidebar link -> the page's heading
     "Overview": "ISMS document set",
+    "Search": "Search",
     "Document": "Document",
     "Review": "Review",
     "Statement of Applicability": "Statement of Applicability",

@@ -147,3 +147,42 @@ def test_the_whole_review_journey(tmp_path: Path) -> None:
     keep = os.environ.get("ISMS_SCREENSHOTS")
     if keep:
         shutil.copytree(shots, Path(keep) / "journey", dirs_exist_ok=True)
+
+
+@pytest.mark.skipif(not have_chromium(), reason="chromium is installed by `make test`")
+def test_search_finds_a_sentence_and_opens_it_in_the_document_page(tmp_path: Path) -> None:
+    """Issue 19: a question typed in the Search page's box returns the document and section that answer
+    it; opening the hit lands on the Document page with that document and that section shown first."""
+    from playwright.sync_api import sync_playwright
+    from typer.testing import CliRunner
+
+    from tests.conftest import invoke
+
+    ws = copy_example("kestrel-saas", tmp_path / "kestrel")
+    assert invoke(CliRunner(), "generate", "--workspace", str(ws), "--provider", "offline").exit_code == 0
+    title, section = "Logging, Monitoring and Capacity Policy", "Protecting and retaining logs"
+    with served(ws, cwd=tmp_path) as base, sync_playwright() as p:
+        browser = launch(p)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.set_default_timeout(60_000)
+        page.goto(f"{base}/search?as={WRITER.replace(' ', '+')}", wait_until="networkidle")
+        settled(page)
+        box = page.get_by_label("Search the document set and the standard", exact=True)
+        box.fill("where do we say how long logs are kept?")
+        box.press("Enter")
+        hit = page.locator("[class*='st-key-search-hit-']", has_text=section).first
+        hit.wait_for()
+        settled(page)
+        assert title in hit.inner_text() and "400 days" in hit.inner_text()
+        assert hit.locator("strong", has_text="kept").count() >= 1  # the query's words in bold
+        page.screenshot(path=str(tmp_path / "search.png"), full_page=True)
+        hit.get_by_role("button", name="Open in the Document page").click()
+        target = page.locator(".st-key-search-target")
+        target.wait_for()
+        settled(page)
+        assert "/document?" in page.url and "doc=logging-and-monitoring-policy" in page.url
+        assert "Found by search" in target.inner_text() and section in target.inner_text()
+        assert "400 days" in target.inner_text()
+        assert title in page.get_by_role("combobox", name="Document").first.input_value()  # the picker
+        page.screenshot(path=str(tmp_path / "opened.png"), full_page=True)
+        browser.close()

@@ -14,6 +14,7 @@ from tests.helpers import generate_example, private_copy
 
 APP = str(REPO / "ui" / "app.py")
 PAGES = [
+    "pages/search.py",
     "pages/document.py",
     "pages/review.py",
     "pages/soa.py",

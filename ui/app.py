@@ -16,6 +16,7 @@ if str(ROOT) not in sys.path:  # pages import ui.* and eval.* from the repositor
 st.set_page_config(page_title="ISMS drafting assistant", layout="wide")
 pages = [
     st.Page("pages/overview.py", title="Overview", default=True),
+    st.Page("pages/search.py", title="Search"),
     st.Page("pages/document.py", title="Document"),
     st.Page("pages/review.py", title="Review"),
     st.Page("pages/soa.py", title="Statement of Applicability"),

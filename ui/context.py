@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import streamlit as st
 
@@ -128,14 +128,27 @@ def evaluation() -> Any:
 
 
 SELECTED, QUERY = "selected_doc", "doc"
+SECTION, SEARCH_HIT = "section", "search-hit"  # ?section=<heading>; the sentence a search opened
 
 
 def _remember(key: str) -> None:
     """The picker's on_change: keep the choice for the other pages and in the address (?doc=...), so a
-    refresh or a link opens the same document."""
+    refresh or a link opens the same document (at its top: a section a search opened is left)."""
     chosen = st.session_state[key]
     st.session_state[SELECTED] = chosen
     st.query_params[QUERY] = chosen
+    if SECTION in st.query_params:
+        del st.query_params[SECTION]
+
+
+def open_document(doc_id: str, section: str = "", sentence: str = "") -> NoReturn:
+    """Switch to the Document page on `doc_id`, at `section` (?doc=...&section=...), with `sentence`
+    remembered for the page to show as the hit."""
+    st.session_state[SELECTED] = doc_id
+    st.session_state[SEARCH_HIT] = (doc_id, section, sentence)
+    st.switch_page(
+        "pages/document.py", query_params={QUERY: doc_id, **({SECTION: section} if section else {})}
+    )
 
 
 def document_picker(label: str = "Document", key: str = "doc") -> str | None:

@@ -9,14 +9,15 @@ import _ui_root  # noqa: F401  (before `ui.*`: see ui/_ui_root.py)
 import frontmatter
 import streamlit as st
 
-from assistant.documents.markdown import as_draft, parse_document, replace_section
+from assistant.documents.markdown import DocumentFile, as_draft, parse_document, replace_section
 from assistant.drafting.models import Draft
 from assistant.errors import IsmsError
+from assistant.set_search import escape_markdown
 from assistant.store import StaleEdit
 from assistant.store.service import Version
 from assistant.workflow import MergeConflict, edit, publish
 from ui import unsaved
-from ui.context import document_picker, engine, inputs, person, store
+from ui.context import SEARCH_HIT, SECTION, document_picker, engine, inputs, person, store
 from ui.identity import KEY as ACTING
 
 FLASH = "document-flash"
@@ -71,6 +72,29 @@ def _done(doc_id: str, messages: list[tuple[str, str]], pending: tuple[str, int]
     st.rerun()
 
 
+def _searched_section(doc_id: str, content: str) -> None:
+    """The section a search opened (?section=<heading>), shown first and highlighted, with the sentence
+    found; nothing when the address names no section of this document."""
+    wanted = st.query_params.get(SECTION)
+    if not wanted:
+        return
+    try:
+        parsed: DocumentFile | None = parse_document(content, doc_id)
+    except IsmsError:
+        parsed = None
+    section = next((s for s in parsed.sections if s.heading == wanted), None) if parsed else None
+    if section is None:
+        st.caption(f"This version has no section headed “{wanted}”.")
+        return
+    hit = st.session_state.get(SEARCH_HIT)
+    with st.container(border=True, key="search-target"):
+        st.markdown(f"**Found by search:** :orange-background[{escape_markdown(section.heading)}]")
+        if isinstance(hit, tuple) and hit[:2] == (doc_id, wanted) and hit[2]:
+            st.markdown(f"> {escape_markdown(hit[2])}")
+        st.markdown(f"### {section.heading}\n\n{section.text}")
+    st.caption("The whole document follows.")
+
+
 st.title("Document")
 data = inputs()
 me = person()
@@ -88,6 +112,7 @@ for kind, message in st.session_state.pop(FLASH, []):  # what the last save or r
     getattr(st, kind)(message)
 read, edit_tab, refine_tab = st.tabs(["Read", "Edit", "Refine a section"])
 with read:
+    _searched_section(doc_id, latest.content)
     st.markdown(post.content)
     cited = sorted(
         set(re.findall(r"\[((?:A\.)?\d+(?:\.\d+)+)\]", post.content)),

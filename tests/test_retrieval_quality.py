@@ -31,14 +31,29 @@ def test_metrics_on_known_rankings() -> None:
 
 
 @pytest.fixture(scope="module")
-def results(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    ws = tmp_path_factory.mktemp("ws") / "kestrel"
-    copy_example("kestrel-saas", ws)
-    return evaluate(Path(ws))
+def ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    target = tmp_path_factory.mktemp("ws") / "kestrel"
+    copy_example("kestrel-saas", target)
+    return Path(target)
+
+
+@pytest.fixture(scope="module")
+def results(ws: Path):  # type: ignore[no-untyped-def]
+    return evaluate(ws)
 
 
 def test_hybrid_meets_the_targets_and_is_the_best_default(results) -> None:  # type: ignore[no-untyped-def]
     hybrid = results["hybrid"]
-    assert hybrid.recall_at_5 >= 0.90
+    assert hybrid.recall_at_5 >= 0.92  # issue 19: the labelled set does not regress
     assert hybrid.mrr >= 0.75
     assert hybrid.mrr >= max(results["dense"].mrr, results["lexical"].mrr)
+
+
+def test_the_harder_set_meets_its_targets(ws: Path) -> None:
+    """Issue 19, on the harder set (paraphrases, auditor questions, scenarios, confusable controls, short
+    forms, typos): recall@5 >= 0.90 and MRR >= 0.75 overall, recall@5 >= 0.85 for paraphrases."""
+    from eval.retrieval.score import evaluate_by_category
+
+    overall, by_category = evaluate_by_category(ws, modes=("hybrid",))
+    assert overall["hybrid"].recall_at_5 >= 0.90 and overall["hybrid"].mrr >= 0.75
+    assert by_category["hybrid"]["paraphrase"].recall_at_5 >= 0.85

@@ -30,8 +30,17 @@ def corpus_check(workspace: WorkspaceOpt = Path("."), corpus: CorpusOpt = None) 
     settings = load_settings(workspace=workspace)
     loaded = load_corpus(corpus or settings.corpus_dir)
     report = check_corpus(loaded)
+    # The catalogues beside the guidance: `isms init`'s obligations, starter risks and countries, and the
+    # short forms search understands (each raises naming its file and entry).
+    from assistant.index.query_terms import load_abbreviations
+    from assistant.inputs.starter_catalogues import load_starter_catalogues
+
+    counts = dict(report.counts)
+    if (loaded.root / "obligations.yaml").exists():  # a corpus of one's own may leave `isms init` out
+        counts["obligations (isms init)"] = len(load_starter_catalogues(loaded.root).obligations)
+    counts["search short forms"] = len(load_abbreviations(loaded.root))
     table = Table(title=f"corpus {loaded.root}", show_header=False, title_justify="left")
-    for key, value in report.counts.items():
+    for key, value in counts.items():
         table.add_row(key, str(value))
     console.print(table)
     if not report.ok:

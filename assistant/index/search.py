@@ -67,9 +67,17 @@ class Filters:
 class Retriever:
     """Loads the index once; answers many queries (the embedding model is loaded on first dense query)."""
 
-    def __init__(self, index_dir: Path, make_embedder: Callable[[], Embedder], mode: Mode = "hybrid") -> None:
+    def __init__(
+        self,
+        index_dir: Path,
+        make_embedder: Callable[[], Embedder],
+        mode: Mode = "hybrid",
+        abbreviations: dict[str, str] | None = None,
+    ) -> None:
         import bm25s
         import Stemmer
+
+        from assistant.index.query_terms import QueryTerms
 
         self.index_dir = index_dir
         self.mode = mode
@@ -84,6 +92,8 @@ class Retriever:
         self._stemmer = Stemmer.Stemmer("english")
         self._bm25 = bm25s.BM25()
         self._bm25.index(self._tokenize([f"{c.title} {c.text}" for c in self.chunks]), show_progress=False)
+        # Short forms and one-slip misspellings read as the index's own words, before either ranking.
+        self.terms = QueryTerms((f"{c.title} {c.text}" for c in self.chunks), abbreviations or {})
 
     def _tokenize(self, texts: list[str]) -> Any:
         import bm25s
@@ -100,6 +110,7 @@ class Retriever:
     ) -> list[ChunkHit]:
         filters = filters or Filters()
         mode = mode or self.mode
+        query = self.terms.normalise(query)
         rankings: list[list[str]] = []
         if mode in ("hybrid", "dense"):
             rankings.append(self._dense_ranking(query, filters))

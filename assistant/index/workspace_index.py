@@ -137,7 +137,9 @@ def open_retriever(ws: Workspace, settings: Settings, mode: Mode = "hybrid") -> 
             f"the index was built with {manifest['settings']['embedder']} but the embedding settings "
             f"({EMBEDDING_SETTINGS}) give {name}; run `isms index build` again to rebuild it"
         )
-    return Retriever(index_dir(ws), make, mode=mode)
+    from assistant.index.query_terms import load_abbreviations
+
+    return Retriever(index_dir(ws), make, mode=mode, abbreviations=load_abbreviations(settings.corpus_dir))
 
 
 def _relative(ws: Workspace, path: Path) -> str:

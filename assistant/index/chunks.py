@@ -44,7 +44,7 @@ class Chunk:
 
 
 def chunking_settings() -> dict[str, object]:
-    return {"tokens": CHUNK_TOKENS, "overlap": CHUNK_OVERLAP, "encoding": OFFLINE_ENCODING, "version": 4}
+    return {"tokens": CHUNK_TOKENS, "overlap": CHUNK_OVERLAP, "encoding": OFFLINE_ENCODING, "version": 5}
 
 
 @lru_cache(maxsize=1)
@@ -113,6 +113,7 @@ def corpus_chunks(corpus: Corpus) -> list[Chunk]:
                 c.title,
                 practice,
                 {**meta, "location": "cloud, remote and evidence notes"},
+                dense=False,  # notes on practice: found by their words (the summary and situations carry meaning)
             )
         )
     for cl in corpus.clauses.values():

@@ -57,3 +57,20 @@ def test_the_harder_set_meets_its_targets(ws: Path) -> None:
     overall, by_category = evaluate_by_category(ws, modes=("hybrid",))
     assert overall["hybrid"].recall_at_5 >= 0.90 and overall["hybrid"].mrr >= 0.75
     assert by_category["hybrid"]["paraphrase"].recall_at_5 >= 0.85
+
+
+def test_questions_are_routed_by_intent(ws: Path, results) -> None:  # type: ignore[no-untyped-def]
+    """A question about "our" practice ranks the organisation's facts, risks and documents first; a
+    guidance question ranks controls and clauses (and the catalogue) first. `results` built the index."""
+    from assistant.index.search import GUIDANCE_KINDS
+    from assistant.index.workspace_index import open_retriever
+    from assistant.inputs.workspace import Workspace
+    from assistant.settings import load_settings
+
+    retriever = open_retriever(Workspace.open(ws), load_settings(workspace=ws, provider="offline"))
+    ours = retriever.search("our MFA for admins", k=5)
+    assert [h.kind for h in ours[:3]] == ["org", "org", "org"], [h.id for h in ours]
+    assert ours[0].kind == "org" and any(h.id == "A.8.5" for h in ours)  # the guidance still in the five
+    guidance = retriever.search("how long should logs be kept", k=5)
+    assert all(h.kind in GUIDANCE_KINDS for h in guidance), [h.id for h in guidance]
+    assert "A.8.15" in [h.id for h in guidance]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -13,8 +14,14 @@ from assistant.index.embeddings import Embedder
 from assistant.index.store import COLLECTION, chroma_client, load_chunks, read_manifest
 
 Mode = Literal["hybrid", "dense", "lexical"]
+GUIDANCE_KINDS = ("control", "clause", "document")
+# A question about the organisation's own practice ("how long do we keep logs?", "our MFA") asks for its
+# facts, risks and documents first; any other question asks for the guidance first. The other group's
+# entries stay in the ranking with their score scaled by OTHER_INTENT.
+OWN_PRACTICE = re.compile(r"\b(?:we|we're|we've|our|ours|us)\b", re.I)
+OTHER_INTENT = 0.5
 RRF_K = 60
-CANDIDATES = 60
+CANDIDATES = 150  # chunks each ranking passes to the fusion (every entry with a fair chance)
 EXACT_LIMIT = 5000  # up to this many stored vectors, search them all (exact, deterministic) instead of HNSW
 
 
@@ -123,17 +130,25 @@ class Retriever:
     def search(
         self, query: str, k: int = 5, filters: Filters | None = None, mode: Mode | None = None
     ) -> list[Hit]:
-        """Entries (not chunks) ranked by their best chunk."""
+        """Entries (not chunks) ranked by their best chunk, routed by the question's intent (see
+        OWN_PRACTICE) unless `filters` names the kinds."""
         hits = self.search_chunks(query, k=CANDIDATES, filters=filters, mode=mode)
         grouped: dict[str, list[ChunkHit]] = {}
         for hit in hits:
             grouped.setdefault(hit.chunk.ref, []).append(hit)
+        own = OWN_PRACTICE.search(query) is not None
+        routed = not (filters and filters.kinds)  # kinds asked for explicitly are ranked as they come
+
+        def weight(kind: str) -> float:
+            wanted = (kind not in GUIDANCE_KINDS) if own else (kind in GUIDANCE_KINDS)
+            return 1.0 if wanted or not routed else OTHER_INTENT
+
         entries = [
             Hit(
                 id=ref,
                 kind=group[0].chunk.kind,
                 title=group[0].chunk.title,
-                score=group[0].score + 0.1 * sum(h.score for h in group[1:]),
+                score=(group[0].score + 0.1 * sum(h.score for h in group[1:])) * weight(group[0].chunk.kind),
                 chunks=tuple(group),
             )
             for ref, group in grouped.items()

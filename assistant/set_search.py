@@ -106,6 +106,16 @@ class SetIndex:
     title_stems: dict[str, set[str]] = field(default_factory=dict)  # document id -> its title's stems
     _bm25: Any = field(default=None, repr=False)
     _documents_bm25: Any = field(default=None, repr=False)
+    _terms: Any = field(default=None, repr=False)  # the query normaliser over this set's words
+
+    def normalise(self, query: str, corpus_dir: Path) -> str:
+        """The query with its short forms spelled out and one-slip misspellings of the set's words mended
+        (`assistant/index/query_terms.py`), as the guidance search reads it."""
+        if self._terms is None:
+            from assistant.index.query_terms import QueryTerms, load_abbreviations
+
+            self._terms = QueryTerms((u.text for u in self.units), load_abbreviations(corpus_dir))
+        return str(self._terms.normalise(query))
 
 
 # The words of a question about where something is said, which no sentence answers by repeating.
@@ -391,7 +401,7 @@ def search(out_dir: Path, corpus: Corpus, query: str, retriever: Any = None, k: 
     ids = named_ids(query, corpus)
     return Results(
         query=query,
-        sentences=search_sentences(index, query, ids, k),
+        sentences=search_sentences(index, index.normalise(query, corpus.root), ids, k),
         documents=search_documents(index, query, 5),
         entries=search_entries(corpus, index, query, retriever, 5),
         entries_from="index" if retriever is not None else "corpus",

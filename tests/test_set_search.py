@@ -120,3 +120,11 @@ def test_the_search_page_opens_the_hit_in_the_document_page(
     assert at.query_params["doc"] == LOGGING and at.query_params["section"] == RETENTION
     assert any(RETENTION in m.value and "Found by search" in m.value for m in at.markdown)
     assert any(s.value == LOGGING for s in at.selectbox)
+
+
+def test_a_misspelt_question_finds_the_same_sentence(generated: Path, corpus: Corpus) -> None:
+    """Sentence search reads the query like the guidance search: one-slip misspellings of the set's own
+    words are mended ("retenton" is "retention") and short forms spelled out."""
+    right = search(generated / "out", corpus, "log retention period").sentences[0]
+    slip = search(generated / "out", corpus, "log retenton period").sentences[0]
+    assert (slip.doc_id, slip.text) == (right.doc_id, right.text)

@@ -20,8 +20,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.scalarstring import FoldedScalarString
 
 from assistant.errors import InputError
+from assistant.inputs.init_questions import OPTIONAL_ROLES, REQUIRED_ROLES
 from assistant.inputs.profile import Practices, Profile
-from assistant.inputs.questionnaire import OPTIONAL_ROLES, REQUIRED_ROLES
 from assistant.inputs.risks import COLUMNS, SUGGESTED
 from assistant.inputs.starter_catalogues import StarterCatalogues, StarterRisk
 from assistant.yamlio import format_loc

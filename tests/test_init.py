@@ -162,8 +162,15 @@ def test_init_from_answers_passes_the_checks_and_the_evaluation(runner: CliRunne
     titles = {r.title for r in register.risks}
     assert "Personal data breach" in titles and "Cardholder data exposure" not in titles
 
+    assert [(x.name, x.criticality) for x in profile.suppliers][:2] == [
+        ("Amazon Web Services", "critical"),
+        ("Google Workspace", "high"),
+    ]
+
     generated = invoke(runner, "generate", "--workspace", str(ws), "--provider", "offline")
     assert generated.exit_code == 0, generated.output
+    register = (ws / "out" / "supplier-security-policy.md").read_text(encoding="utf-8")
+    assert "| Amazon Web Services | hosting of the ECG analysis platform | critical |" in register
     evaluated = invoke(runner, "eval", str(ws / "out"), "--workspace", str(ws))
     assert evaluated.exit_code == 0, evaluated.output
 

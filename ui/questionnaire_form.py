@@ -100,8 +100,13 @@ def _records(q: Question) -> Any:
             columns[f.key] = st.column_config.CheckboxColumn(f.prompt, default=bool(f.default))
         elif f.kind == "int":
             columns[f.key] = st.column_config.NumberColumn(f.prompt, step=1)
+        elif f.kind == "choice":
+            columns[f.key] = st.column_config.SelectboxColumn(
+                f.prompt, options=list(f.choices), default=f.default, required=f.required
+            )
         else:
-            columns[f.key] = st.column_config.TextColumn(f.prompt, required=f.required)
+            hint = "several separated by ;" if f.is_list else None
+            columns[f.key] = st.column_config.TextColumn(f.prompt, required=f.required, help=hint)
     st.caption(q.prompt + (f": {q.help}" if q.help else ""))
     empty = pd.DataFrame({f.key: pd.Series(dtype="bool" if f.kind == "bool" else "object") for f in q.fields})
     return st.data_editor(empty, column_config=columns, num_rows="dynamic", key=f"records-{q.key}")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from assistant.inputs.answer_checks import Question
 
 BYOD = ("not_allowed", "mobile_only", "allowed_with_mdm", "allowed")
+CRITICALITY = ("low", "medium", "high", "critical")
 
 
 def technology() -> list[Question]:
@@ -126,7 +127,38 @@ def technology() -> list[Question]:
             required=True,
             min_length=5,
         ),
+        Question(
+            "suppliers",
+            "Suppliers that hold your data or run a service you depend on",
+            kind="records",
+            section=s,
+            fields=_supplier_fields(),
+            help="Cloud and SaaS providers, managed IT, payroll, outsourced developers ...: one entry each. "
+            "They fill the supplier register the documents keep.",
+        ),
     ]
+
+
+def _supplier_fields() -> tuple[Question, ...]:
+    return (
+        Question("name", "Supplier (e.g. Amazon Web Services)", required=True, min_length=2),
+        Question("service", "What it provides (e.g. hosting of the platform)", required=True, min_length=3),
+        Question(
+            "criticality",
+            "How critical is it?",
+            kind="choice",
+            required=True,
+            default="medium",
+            choices=CRITICALITY,
+        ),
+        Question("data_shared", "Data it holds or sees (separate with ;)", kind="list"),
+        Question(
+            "assurance",
+            "Assurance it gives (separate with ;)",
+            kind="list",
+            help="e.g. ISO 27001 certificate; SOC 2 Type II report",
+        ),
+    )
 
 
 def people() -> list[Question]:

@@ -51,6 +51,8 @@ SECTION_COMMENTS = {
     "roles": "People in the roles the documents name. `approvers` may approve documents.",
     "technology": "The systems and tools the documents name. Name only what you use.",
     "people": "How people join, leave and are trained.",
+    "suppliers": "Suppliers that hold the organisation's data or run a service it depends on: the supplier\n"
+    "register of the documents.",
     "obligations": "Laws, regulations and contracts the ISMS must meet, from the obligations catalogue\n"
     "(corpus/obligations.yaml). Edit the summaries to say how each applies to you.",
     "notifications": "Who must be told about an incident, within how many hours, and who does it.",
@@ -265,6 +267,10 @@ def build_profile_data(
         "roles": roles,
         "technology": technology,
         "people": people,
+        "suppliers": [
+            {k: v for k, v in supplier.items() if v not in (None, [])}
+            for supplier in answers.get("suppliers") or []
+        ],
         "obligations": obligations,
         "notifications": notifications,
         "risk_criteria": {
@@ -288,7 +294,7 @@ def build_profile_data(
                 "next_due": next_test,
             }
         ]
-    for key in ("obligations", "notifications"):
+    for key in ("suppliers", "obligations", "notifications"):
         if not data[key]:
             del data[key]
     return data, notes
